@@ -1,0 +1,39 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** Where a command writes. Tests pass their own; the CLI passes the process streams. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stdin contents when piped (doctor reads a pasted error), else null. */
+  readStdin: () => Promise<string | null>;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin: async () => {
+      if (process.stdin.isTTY) return null;
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Colour only on a TTY, never with --no-color or NO_COLOR (https://no-color.org). */
+export function makeChalk(io: Io, colorFlag: boolean | undefined): ChalkInstance {
+  const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const on = colorFlag !== false && !noColorEnv && (colorFlag === true ? true : io.isTTY);
+  return new Chalk({ level: on ? 1 : 0 });
+}
+
+export function printJson(io: Io, doc: unknown): void {
+  io.stdout(JSON.stringify(doc, null, 2) + '\n');
+}
