@@ -1,3 +1,5 @@
+import type { ElfError, ElfInfo } from '../elf/types.js';
+
 /** How a soname was found, as in the JSON contract of `nixpy tree`. */
 export type Via = 'rpath' | 'ld_library_path' | 'runpath' | 'cache' | 'default' | 'loaded' | 'path';
 
@@ -27,6 +29,9 @@ export interface LoadedLibrary extends LibraryResult {
   tried?: string[];
   /** A found candidate that stops ld.so (e.g. a linker script under the right name). */
   error?: string;
+  /** Objects whose own search for this name failed before a later search found it (ld.so
+   * outside of ldd's trace mode would already have stopped at the first of those). */
+  notFoundFor?: string[];
 }
 
 export interface Closure {
@@ -34,6 +39,8 @@ export interface Closure {
   path: string;
   /** Breadth-first load order, each soname once, excluding the object itself and the vDSO. */
   libraries: LoadedLibrary[];
+  /** Set when ld.so would stop (the last library entry then carries `error`). */
+  error?: ClosureError;
 }
 
 /*
@@ -43,3 +50,68 @@ export interface Closure {
  * An ObjectCache memoises ELF reads and stat results across many loadClosure calls (a scan
  * resolves thousands of objects that share most of their dependencies).
  */
+
+/** Closure extras (additive): set when ld.so would stop with an error (e.g. a linker script). */
+export interface ClosureError {
+  /** The name being loaded when ld.so gave up. */
+  soname: string;
+  /** ld.so's reason, e.g. "invalid ELF header". */
+  message: string;
+}
+
+/** How one ld.so.cache entry looks once parsed (only what the lookup needs). */
+export interface LdSoCacheEntry {
+  key: string;
+  value: string;
+  flags: number;
+  hwcap: bigint;
+  /** For a glibc-hwcaps entry: the subdirectory name (x86-64-v3, ...); otherwise null. */
+  hwcapsName: string | null;
+}
+
+/**
+ * A loader environment: everything the search rules read besides the objects themselves.
+ * Built once by createLoaderEnv and shared by many loadClosure calls.
+ */
+export interface LoaderEnv {
+  name: EnvName;
+  /** The ELF class and machine this loader accepts (others are skipped during a search). */
+  elfClass: 32 | 64;
+  machine: number;
+  /** LD_LIBRARY_PATH as given (split at search time: $ORIGIN there is the root's origin). */
+  ldLibraryPath: string | null;
+  /** Subdirectories tried in each search directory before the directory itself, e.g.
+   * "glibc-hwcaps/x86-64-v3/"; always ends with "" (the directory itself). */
+  subdirs: readonly string[];
+  /** ld.so.cache lookup (host only): name -> path, or null. */
+  cacheLookup: ((name: string) => string | null) | null;
+  /** Directories the cache may not serve from for a DF_1_NODEFLIB object (glibc's system dirs). */
+  systemDirs: readonly string[];
+  /** Default directories searched last (with their subdirs). */
+  defaultDirs: readonly string[];
+  /** nixos: a directory that is not on disk, holding exactly `sonames`. */
+  virtualDefault: { dir: string; sonames: ReadonlySet<string> } | null;
+  /** The dynamic loader, always already loaded. */
+  rtld: { path: string; soname: string };
+  /** Values of $LIB and $PLATFORM. */
+  dstLib: string;
+  dstPlatform: string;
+  /** Directory relative paths are resolved against (process cwd at creation). */
+  cwd: string;
+}
+
+/** What a filesystem probe found at a path (symlinks followed). */
+export type FileProbe = { kind: 'file' | 'dir' | 'other'; id: string } | null;
+
+/**
+ * Memoises filesystem and ELF reads across loadClosure calls. Assumes files do not change while
+ * it lives (make a new one per scan).
+ */
+export interface ObjectCache {
+  /** stat (following links): null when missing or unreachable. id is "dev:ino". */
+  probe(path: string): FileProbe;
+  /** True when `name` can exist in `dir` (directory listing; false when dir is missing). */
+  mayExist(dir: string, name: string): boolean;
+  /** Parsed ELF of the file with this id (path used to open it the first time). */
+  elf(path: string, id: string): ElfInfo | ElfError;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// `npm run bench`: nixpy scan against libtree and readelf on one large venv-shaped directory.
+// Builds bench/.work/venv (gitignored) from hard links of this machine's shared libraries, then
+// runs each tool once under /usr/bin/time -v and prints wall time and peak RSS side by side.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, linkSync, copyFileSync, mkdirSync, openSync, readSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = join(HERE, '..');
+const WORK = join(HERE, '.work');
+const VENV = join(WORK, 'venv');
+const SOURCE_DIR = process.env.NIXPY_BENCH_LIBS ?? '/usr/lib/x86_64-linux-gnu';
+const MIN_FILES = Number(process.env.NIXPY_BENCH_FILES ?? 3000);
+const PER_PACKAGE = 24;
+
+function isElf(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && b.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Distinct real ELF shared objects under SOURCE_DIR (recursively). */
+function sourceLibraries() {
+  const seen = new Set();
+  const out = [];
+  const walk = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.so(\.|$)/.test(e.name)) {
+        try {
+          const real = realpathSync(p);
+          if (seen.has(real) || !statSync(real).isFile() || !isElf(real)) continue;
+          seen.add(real);
+          out.push(real);
+        } catch {
+          /* unreadable: not part of the bench */
+        }
+      }
+    }
+  };
+  walk(SOURCE_DIR);
+  return out.sort();
+}
+
+function buildVenv() {
+  const stamp = join(WORK, 'venv.stamp');
+  const want = `${SOURCE_DIR} ${MIN_FILES} ${PER_PACKAGE}`;
+  if (existsSync(stamp) && execFileSync('cat', [stamp], { encoding: 'utf8' }) === want) return;
+  rmSync(VENV, { recursive: true, force: true });
+  const libs = sourceLibraries();
+  if (libs.length === 0) throw new Error(`no shared libraries under ${SOURCE_DIR}`);
+  const sp = join(VENV, 'lib/python3.12/site-packages');
+  let n = 0;
+  // Copies of the library set, each spread over its own packages, until MIN_FILES is reached.
+  for (let copy = 0; n < MIN_FILES; copy++) {
+    for (let i = 0; i < libs.length; i++) {
+      const pkg = join(sp, `pkg${copy}_${Math.floor(i / PER_PACKAGE)}`, i % 2 === 0 ? '' : `.libs`);
+      mkdirSync(pkg, { recursive: true });
+      const name = libs[i].split('/').pop();
+      const dest = join(pkg, name);
+      try {
+        linkSync(libs[i], dest);
+      } catch {
+        copyFileSync(libs[i], dest);
+      }
+      n++;
+    }
+  }
+  writeFileSync(join(VENV, 'pyvenv.cfg'), 'version = 3.12.0\n');
+  writeFileSync(stamp, want);
+}
+
+function countFiles() {
+  const out = execFileSync('sh', ['-c', `find "${VENV}" -name '*.so*' -type f | wc -l`], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
+/** Runs `sh -c cmd` under GNU time; returns wall seconds, peak RSS (MB) and the exit code. */
+function measure(cmd) {
+  const timeFile = join(WORK, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, 'sh', '-c', `${cmd} >/dev/null 2>&1`], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  const t = execFileSync('cat', [timeFile], { encoding: 'utf8' });
+  const wall = t.match(/Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/);
+  const rss = t.match(/Maximum resident set size \(kbytes\): (\d+)/);
+  if (!wall || !rss) throw new Error(`cannot read /usr/bin/time output:\n${t}`);
+  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  const exit = t.match(/Exit status: (\d+)/);
+  return { seconds, rssMb: Number(rss[1]) / 1024, exit: exit ? Number(exit[1]) : r.status };
+}
+
+function haveTool(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+if (!existsSync('/usr/bin/time')) {
+  console.error('bench: /usr/bin/time (GNU time) is needed: apt-get install time');
+  process.exit(2);
+}
+mkdirSync(WORK, { recursive: true });
+buildVenv();
+const files = countFiles();
+// NIXPY_BENCH_ENTRY: another entry script with the same arguments (development only).
+const nixpyBin = process.env.NIXPY_BENCH_ENTRY ?? join(REPO, 'bin/nixpy.js');
+const list = `find "${VENV}" -name '*.so*' -type f -print0`;
+const rows = [];
+rows.push(['nixpy scan --json --env host', measure(`node "${nixpyBin}" scan "${VENV}" --json --env host`)]);
+if (haveTool('libtree')) rows.push(['find | xargs libtree', measure(`${list} | xargs -0 libtree`)]);
+if (haveTool('readelf')) rows.push(['find | xargs readelf -d', measure(`${list} | xargs -0 readelf -d`)]);
+
+const scanJson = spawnSync('node', [nixpyBin, 'scan', VENV, '--json', '--env', 'host'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+let summary = '';
+try {
+  const doc = JSON.parse(scanJson.stdout);
+  summary = `nixpy: ${doc.objects} objects judged, ${doc.skipped.length} skipped, ${doc.missing.length} sonames missing`;
+} catch {
+  summary = `nixpy output was not JSON (exit ${scanJson.status}): ${scanJson.stderr.slice(0, 300)}`;
+}
+
+const base = rows.find(([name]) => name.includes('libtree'))?.[1];
+console.log(`\n${files} shared objects (${SOURCE_DIR}, hard-linked) under ${VENV}\n${summary}\n`);
+console.log('| tool | wall time | peak RSS | vs libtree | exit |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const [name, m] of rows) {
+  const ratio = base ? `${(m.seconds / base.seconds).toFixed(2)}x` : '-';
+  console.log(`| ${name} | ${m.seconds.toFixed(2)} s | ${m.rssMb.toFixed(0)} MB | ${ratio} | ${m.exit} |`);
+}

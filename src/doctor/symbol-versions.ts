@@ -1,0 +1,169 @@
+/**
+ * Symbol-version mismatches: an object asks its library for `GLIBCXX_3.4.32` (DT_VERNEED) and
+ * the library the loader finds defines only up to `GLIBCXX_3.4.30` (DT_VERDEF). ld.so refuses to
+ * load it, and no amount of adding libraries to the path helps unless a newer build comes first.
+ */
+
+export interface ParsedVersion {
+  family: string;
+  numbers: number[];
+}
+
+/** `GLIBCXX_3.4.32` -> { family: 'GLIBCXX', numbers: [3, 4, 32] }; null for `Base` names. */
+export function parseVersionName(name: string): ParsedVersion | null {
+  const m = /^([A-Za-z][A-Za-z0-9_]*?)_([0-9]+(?:\.[0-9]+)*)$/.exec(name);
+  if (!m) return null;
+  return { family: m[1]!, numbers: m[2]!.split('.').map(Number) };
+}
+
+export function compareNumbers(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The highest version of `family` among `defined`, or null when none is of that family. */
+export function highestOfFamily(defined: readonly string[], family: string): string | null {
+  let best: { name: string; numbers: number[] } | null = null;
+  for (const name of defined) {
+    const p = parseVersionName(name);
+    if (!p || p.family !== family) continue;
+    if (!best || compareNumbers(p.numbers, best.numbers) > 0) best = { name, numbers: p.numbers };
+  }
+  return best?.name ?? null;
+}
+
+/** The highest of a set of version names (by family, then number), for "needs up to X". */
+export function highestVersion(names: readonly string[]): string | null {
+  let best: { name: string; p: ParsedVersion } | null = null;
+  for (const name of names) {
+    const p = parseVersionName(name);
+    if (!p) continue;
+    if (!best || (p.family === best.p.family && compareNumbers(p.numbers, best.p.numbers) > 0)) best = { name, p };
+  }
+  return best?.name ?? names[0] ?? null;
+}
+
+// libstdc++'s ABI history (the libstdc++ manual, "ABI Policy and Guidelines"): the first GCC
+// release whose libstdc++ defines each version. nixpkgs exposes each major as gcc<N>.cc.lib.
+const GLIBCXX_FIRST_GCC: readonly [number, number][] = [
+  [20, 4], [21, 5], [22, 6], [23, 7], [24, 7], [25, 8], [26, 9], [27, 9], [28, 9],
+  [29, 11], [30, 12], [31, 13], [32, 13], [33, 14], [34, 15],
+];
+const CXXABI_FIRST_GCC: readonly [number, number][] = [
+  [11, 7], [12, 9], [13, 11], [14, 13], [15, 14], [16, 15],
+];
+
+/** The oldest GCC major whose libstdc++ defines `version`, or null when nixpy cannot tell. */
+export function gccMajorFor(version: string): number | null {
+  const p = parseVersionName(version);
+  if (!p) return null;
+  let table: readonly [number, number][];
+  if (p.family === 'GLIBCXX' && p.numbers[0] === 3 && p.numbers[1] === 4) table = GLIBCXX_FIRST_GCC;
+  else if (p.family === 'CXXABI' && p.numbers[0] === 1 && p.numbers[1] === 3) table = CXXABI_FIRST_GCC;
+  else return null;
+  const minor = p.numbers[2] ?? 0;
+  let found: number | null = null;
+  for (const [v, gcc] of table) if (v === minor) found = gcc;
+  if (found !== null) return found;
+  const first = table[0]!;
+  if (minor < first[0]) return first[1];
+  return null;
+}
+
+/** What to do about a missing version: concrete, in nixpkgs terms. */
+export function versionAdvice(soname: string, version: string): string {
+  const p = parseVersionName(version);
+  const family = p?.family ?? '';
+  if (family === 'GLIBCXX' || family === 'CXXABI' || soname.startsWith('libstdc++.so')) {
+    const gcc = gccMajorFor(version);
+    const attr = gcc !== null ? `gcc${gcc}.cc.lib` : 'gcc15.cc.lib';
+    const why = gcc !== null ? ` (${version} first shipped with GCC ${gcc})` : '';
+    return (
+      `put a newer libstdc++ first in the library list: \`pkgs.${attr}\` or newer${why}, ` +
+      'in place of `stdenv.cc.cc.lib`, or update nixpkgs (`nix flake update nixpkgs`) so its default gcc is new enough'
+    );
+  }
+  if (family === 'GLIBC' || soname.startsWith('libc.so') || soname.startsWith('libm.so')) {
+    return (
+      'glibc cannot be swapped through LD_LIBRARY_PATH: the Python interpreter brings its own. ' +
+      `Use a python from a nixpkgs whose glibc defines ${version} (\`nix flake update nixpkgs\`), ` +
+      'or install a wheel built for an older manylinux tag'
+    );
+  }
+  if (family === 'GCC' || soname.startsWith('libgcc_s.so')) {
+    return 'libgcc_s comes with glibc on NixOS: update nixpkgs (`nix flake update nixpkgs`) for a newer one';
+  }
+  return `use a newer build of the package that ships ${soname} (update nixpkgs, or pick a newer attribute for it)`;
+}
+
+/** What the doctor needs of one scanned object. */
+export interface VersionedObject {
+  /** Venv-relative path (for the report). */
+  path: string;
+  verneed: readonly { file: string; versions: readonly string[] }[];
+  /** The object's resolved libraries: soname -> absolute path (null when not found). */
+  resolved: ReadonlyMap<string, string | null>;
+}
+
+export interface VersionProblem {
+  /** Venv-relative path of the object that needs the versions. */
+  neededBy: string;
+  soname: string;
+  /** The library file the loader resolves the soname to. */
+  libraryPath: string;
+  /** Versions the object needs and the library does not define, sorted. */
+  missing: string[];
+  /** The highest version of the same family the library defines (e.g. `GLIBCXX_3.4.30`). */
+  providesUpTo: string | null;
+  advice: string;
+}
+
+/**
+ * Compares each object's needed versions with what its resolved library defines.
+ * `definedBy(path)` returns that library's DT_VERDEF names, or null when it cannot be read (a
+ * library that cannot be read is no evidence of a mismatch). A library with no version
+ * definitions at all satisfies every need as far as ld.so is concerned (it only warns), so it is
+ * not reported either.
+ */
+export function findVersionProblems(
+  objects: readonly VersionedObject[],
+  definedBy: (path: string) => readonly string[] | null,
+): VersionProblem[] {
+  const problems: VersionProblem[] = [];
+  for (const o of objects) {
+    for (const need of o.verneed) {
+      const libPath = o.resolved.get(need.file);
+      if (!libPath) continue;
+      const defined = definedBy(libPath);
+      if (defined === null || defined.length === 0) continue;
+      const have = new Set(defined);
+      const missing = [...new Set(need.versions.filter((v) => !have.has(v)))].sort((a, b) => {
+        const pa = parseVersionName(a);
+        const pb = parseVersionName(b);
+        return pa && pb && pa.family === pb.family ? compareNumbers(pa.numbers, pb.numbers) : a.localeCompare(b);
+      });
+      if (missing.length === 0) continue;
+      const top = missing[missing.length - 1]!;
+      const family = parseVersionName(top)?.family;
+      problems.push({
+        neededBy: o.path,
+        soname: need.file,
+        libraryPath: libPath,
+        missing,
+        providesUpTo: family ? highestOfFamily(defined, family) : null,
+        advice: versionAdvice(need.file, top),
+      });
+    }
+  }
+  return problems.sort((a, b) => a.neededBy.localeCompare(b.neededBy) || a.soname.localeCompare(b.soname));
+}
+
+/** `GLIBCXX_3.4.32 needed by X, the libstdc++.so.6 at Y provides up to GLIBCXX_3.4.30`. */
+export function describeVersionProblem(p: VersionProblem): string {
+  const top = p.missing[p.missing.length - 1]!;
+  const upTo = p.providesUpTo ? `provides up to ${p.providesUpTo}` : `does not define ${top}`;
+  return `${p.missing.join(', ')} needed by ${p.neededBy}, the ${p.soname} at ${p.libraryPath} ${upTo}`;
+}

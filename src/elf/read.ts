@@ -1,0 +1,97 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readDynamic } from './dynamic.js';
+import { readHeader } from './header.js';
+import { PT_DYNAMIC, PT_INTERP, PT_LOAD, readProgramHeaders, vaddrToOffset } from './program-headers.js';
+import { fdSource, type ByteSource } from './source.js';
+import { readCString, readTableString, type StringTable } from './strings.js';
+import { ElfError, type ElfInfo } from './types.js';
+import { readVerdef, readVerneed } from './versions.js';
+
+/** Parses what nixpy needs of one object. Throws ElfError (with a one-line reason) on bad input. */
+export function readElf(src: ByteSource): ElfInfo {
+  const h = readHeader(src);
+  const phdrs = readProgramHeaders(src, h);
+  const loads = phdrs.filter((p) => p.type === PT_LOAD);
+
+  let interp: string | null = null;
+  const interpSeg = phdrs.find((p) => p.type === PT_INTERP);
+  if (interpSeg !== undefined) {
+    interp = readCString(src, interpSeg.offset, interpSeg.offset + interpSeg.filesz, 'PT_INTERP');
+  }
+
+  const info: ElfInfo = {
+    elfClass: h.is64 ? 64 : 32,
+    endian: h.le ? 'little' : 'big',
+    machine: h.machine,
+    osabi: h.osabi,
+    type: h.type,
+    interp,
+    dynamic: false,
+    needed: [],
+    soname: null,
+    rpath: null,
+    runpath: null,
+    flags: 0,
+    flags1: 0,
+    verneed: [],
+    verdef: [],
+  };
+
+  // ld.so takes the last PT_DYNAMIC when there are several.
+  const dynSeg = phdrs.filter((p) => p.type === PT_DYNAMIC).at(-1);
+  if (dynSeg === undefined) return info;
+  info.dynamic = true;
+  const d = readDynamic(src, h, dynSeg);
+  info.flags = d.flags;
+  info.flags1 = d.flags1;
+
+  const usesStrings =
+    d.needed.length > 0 || d.soname !== null || d.rpath !== null || d.runpath !== null || d.verneed !== null || d.verdef !== null;
+  if (!usesStrings) return info;
+  if (d.strtab === null) throw new ElfError('corrupt', 'dynamic section has names but no DT_STRTAB');
+  const strtabOffset = vaddrToOffset(loads, d.strtab, 'DT_STRTAB');
+  // Without DT_STRSZ the table is bounded only by the file (each string read is still capped).
+  const strings: StringTable = { offset: strtabOffset, size: d.strsz ?? Math.max(0, src.size - strtabOffset) };
+  const str = (index: number, what: string): string => readTableString(src, strings, index, what);
+
+  info.needed = d.needed.map((i) => str(i, 'DT_NEEDED'));
+  if (d.soname !== null) info.soname = str(d.soname, 'DT_SONAME');
+  if (d.rpath !== null) info.rpath = str(d.rpath, 'DT_RPATH');
+  if (d.runpath !== null) info.runpath = str(d.runpath, 'DT_RUNPATH');
+  if (d.verneed !== null) {
+    info.verneed = readVerneed(src, h.le, vaddrToOffset(loads, d.verneed, 'DT_VERNEED'), d.verneednum, strings);
+  }
+  if (d.verdef !== null) {
+    info.verdef = readVerdef(src, h.le, vaddrToOffset(loads, d.verdef, 'DT_VERDEF'), d.verdefnum, strings);
+  }
+  return info;
+}
+
+/** Opens `path`, reads it through positioned reads, closes it. Throws ElfError. */
+export function readElfFile(path: string): ElfInfo {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw ioError(err, 'cannot open');
+  }
+  try {
+    let size: number;
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new ElfError('io', 'not a regular file');
+      size = st.size;
+    } catch (err) {
+      if (err instanceof ElfError) throw err;
+      throw ioError(err, 'cannot stat');
+    }
+    return readElf(fdSource(fd, size));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function ioError(err: unknown, what: string): ElfError {
+  const e = err as NodeJS.ErrnoException;
+  return new ElfError('io', `${what}: ${e.code ?? e.message}`);
+}

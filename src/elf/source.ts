@@ -1,0 +1,92 @@
+import { readSync } from 'node:fs';
+import { ElfError } from './types.js';
+
+/**
+ * Random access to an object's bytes. The reader only asks for small ranges (headers, the
+ * dynamic segment, single strings), so a source never has to hold the whole file.
+ */
+export interface ByteSource {
+  readonly size: number;
+  /** Exactly `length` bytes at `offset`; throws ElfError('truncated') past the end. */
+  read(offset: number, length: number): Uint8Array;
+}
+
+function checkRange(size: number, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new ElfError('corrupt', `bad file range (offset ${offset}, length ${length})`);
+  }
+  if (offset + length > size) {
+    throw new ElfError('truncated', `needs bytes ${offset}..${offset + length} but the file has ${size}`);
+  }
+}
+
+/** A source over bytes already in memory (tests, fuzzing). */
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read(offset, length) {
+      checkRange(bytes.length, offset, length);
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
+const BLOCK = 4096;
+/** At most this many blocks stay cached per file: 128 KiB whatever the file's size. */
+const MAX_BLOCKS = 32;
+
+/**
+ * A source over an open file descriptor using positioned reads. Reads that fit in one 4 KiB
+ * block are served from a small block cache: the header, program headers, version tables and
+ * most dynamic strings of a typical object share a handful of blocks, so one object costs a few
+ * pread calls, not one per string.
+ */
+export function fdSource(fd: number, size: number): ByteSource {
+  const blocks = new Map<number, Uint8Array>();
+
+  function pread(offset: number, length: number): Uint8Array {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, done, length - done, offset + done);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new ElfError('io', `read failed: ${e.code ?? e.message}`);
+      }
+      if (n === 0) throw new ElfError('truncated', `file ended at ${offset + done} (changed while reading?)`);
+      done += n;
+    }
+    return buf;
+  }
+
+  function block(index: number): Uint8Array {
+    let b = blocks.get(index);
+    if (b === undefined) {
+      const start = index * BLOCK;
+      b = pread(start, Math.min(BLOCK, size - start));
+      if (blocks.size >= MAX_BLOCKS) {
+        const oldest = blocks.keys().next().value as number;
+        blocks.delete(oldest);
+      }
+      blocks.set(index, b);
+    }
+    return b;
+  }
+
+  return {
+    size,
+    read(offset, length) {
+      checkRange(size, offset, length);
+      const first = Math.floor(offset / BLOCK);
+      const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
+      if (first === last) {
+        const b = block(first);
+        const at = offset - first * BLOCK;
+        return b.subarray(at, at + length);
+      }
+      return pread(offset, length);
+    },
+  };
+}

@@ -1,0 +1,347 @@
+import { readHeader } from '../elf/header.js';
+import { fdSource } from '../elf/source.js';
+import { DF_1_NODEFLIB, ElfError, type ElfInfo } from '../elf/types.js';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { LD_LIBRARY_PATH_SEPARATORS, RPATH_SEPARATORS, originOf, splitSearchPath, expandDst } from './dst.js';
+import { createObjectCache } from './objects.js';
+import type { Closure, LoadedLibrary, LoaderEnv, ObjectCache, Via } from './types.js';
+
+/*
+ * glibc's ld.so dependency loading (elf/dl-load.c _dl_map_object, elf/dl-deps.c
+ * _dl_map_object_deps), in ldd's trace mode: breadth-first over DT_NEEDED, a name that is not
+ * found is recorded and the walk goes on, a fatal error (a non-ELF file under the right name)
+ * stops everything.
+ */
+
+const DF_1_PIE = 0x08000000;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+const VDSO_SONAME = 'linux-vdso.so.1';
+
+/** One link map: an object ld.so has mapped (or pretends to, for the vDSO and virtual glibc). */
+interface LinkMap {
+  /** l_name: the path it was opened under. */
+  name: string;
+  /** l_libname: every name that has reached it. */
+  names: Set<string>;
+  soname: string | null;
+  /** dev:ino, null for objects not on disk. */
+  id: string | null;
+  info: ElfInfo | null;
+  /** l_loader: the object whose DT_NEEDED loaded it. */
+  loader: LinkMap | null;
+  origin: string | null;
+  rpath?: string[] | null;
+  runpath?: string[] | null;
+  isRoot: boolean;
+}
+
+type Candidate =
+  | { kind: 'ok'; info: ElfInfo; id: string }
+  | { kind: 'skip' }
+  | { kind: 'fatal'; message: string };
+
+type Found = { map: LinkMap; via: Via; loaded: boolean } | { fatal: string; path: string; via: Via };
+
+/** Thrown for a root object the model cannot load (not ELF, other architecture, ...). */
+export class RootObjectError extends Error {
+  override name = 'RootObjectError';
+}
+
+function abs(env: LoaderEnv, p: string): string {
+  return p.startsWith('/') ? p : (env.cwd.endsWith('/') ? env.cwd : env.cwd + '/') + p;
+}
+
+/** What open_verify decides about a file found under the right name. */
+function verify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate | null {
+  const disk = abs(env, path);
+  const slash = disk.lastIndexOf('/');
+  if (!objects.mayExist(disk.slice(0, slash + 1), disk.slice(slash + 1))) return null;
+  const probe = objects.probe(disk);
+  if (probe === null) return null; // missing or dangling link: open() fails, search goes on
+  if (probe.kind === 'dir') return { kind: 'fatal', message: 'cannot read file data: Is a directory' };
+  const info = objects.elf(disk, probe.id);
+  if (info instanceof ElfError) {
+    switch (info.code) {
+      case 'io':
+        return null; // EACCES and friends: ld.so moves on
+      case 'not-elf':
+        return { kind: 'fatal', message: 'invalid ELF header' };
+      case 'truncated':
+        return { kind: 'fatal', message: 'file too short' };
+      default:
+        return classOrMachineMismatch(env, disk)
+          ? { kind: 'skip' }
+          : { kind: 'fatal', message: `cannot load: ${info.message}` };
+    }
+  }
+  // The order of open_verify's checks decides which problems skip and which are fatal.
+  if (info.elfClass !== env.elfClass) return { kind: 'skip' };
+  if (info.endian !== 'little') return { kind: 'fatal', message: 'ELF file data encoding not little-endian' };
+  if (info.osabi !== 0 && info.osabi !== 3) return { kind: 'fatal', message: 'ELF file OS ABI invalid' };
+  if (info.machine !== env.machine) return { kind: 'skip' };
+  if (info.type !== ET_DYN && info.type !== ET_EXEC) {
+    return { kind: 'fatal', message: 'only ET_DYN and ET_EXEC can be loaded' };
+  }
+  return { kind: 'ok', info, id: probe.id };
+}
+
+/** For an object the full reader rejects: would ld.so have skipped it on class or machine? */
+function classOrMachineMismatch(env: LoaderEnv, disk: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = openSync(disk, 'r');
+    const h = readHeader(fdSource(fd, fstatSync(fd).size));
+    return (h.is64 ? 64 : 32) !== env.elfClass || h.machine !== env.machine;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** Checks _dl_map_object_from_fd makes after open_verify, for a dependency (never the root). */
+function mappingError(info: ElfInfo): string | null {
+  if (info.type === ET_EXEC) return 'cannot dynamically load executable';
+  if ((info.flags1 & DF_1_PIE) !== 0) return 'cannot dynamically load position-independent executable';
+  return null;
+}
+
+export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache = createObjectCache()): Closure {
+  const rootInfo = readRoot(env, objects, path);
+  const maps: LinkMap[] = [];
+  const root: LinkMap = {
+    name: path,
+    names: new Set([path]),
+    soname: rootInfo.info.soname,
+    id: rootInfo.id,
+    info: rootInfo.info,
+    loader: null,
+    origin: originOf(path, env.cwd),
+    isRoot: true,
+  };
+  maps.push(root);
+  // ld.so itself and the vDSO are mapped before any DT_NEEDED is looked at.
+  const rtldNames = new Set([env.rtld.path, env.rtld.soname]);
+  if (rootInfo.info.interp) rtldNames.add(rootInfo.info.interp);
+  const rtldProbe = env.virtualDefault ? null : objects.probe(env.rtld.path);
+  maps.push({
+    name: env.rtld.path,
+    names: rtldNames,
+    soname: env.rtld.soname,
+    id: rtldProbe?.id ?? null,
+    info: null,
+    loader: null,
+    origin: null,
+    isRoot: false,
+  });
+  maps.push({
+    name: VDSO_SONAME,
+    names: new Set([VDSO_SONAME]),
+    soname: VDSO_SONAME,
+    id: null,
+    info: null,
+    loader: null,
+    origin: null,
+    isRoot: false,
+  });
+  const vdso = maps[2] as LinkMap;
+
+  const dst = (m: LinkMap) => ({ origin: m.origin, lib: env.dstLib, platform: env.dstPlatform });
+  const ldLibraryPath =
+    env.ldLibraryPath === null ? [] : splitSearchPath(env.ldLibraryPath, LD_LIBRARY_PATH_SEPARATORS, dst(root));
+
+  const rpathOf = (m: LinkMap): string[] | null => {
+    if (m.rpath === undefined) {
+      // A DT_RUNPATH, even empty, disables the object's own DT_RPATH (get-dynamic-info.h).
+      const r = m.info && m.info.runpath === null ? m.info.rpath : null;
+      m.rpath = r ? splitSearchPath(r, RPATH_SEPARATORS, dst(m)) : null;
+    }
+    return m.rpath;
+  };
+  const runpathOf = (m: LinkMap): string[] | null => {
+    if (m.runpath === undefined) {
+      const r = m.info?.runpath ?? null;
+      m.runpath = r ? splitSearchPath(r, RPATH_SEPARATORS, dst(m)) : null;
+    }
+    return m.runpath;
+  };
+
+  /** The already-loaded object with this name or soname (_dl_name_match_p, then DT_SONAME). */
+  const byName = (name: string): LinkMap | null => {
+    for (const m of maps) {
+      if (m.names.has(name)) return m;
+      if (m.soname === name) {
+        m.names.add(name);
+        return m;
+      }
+    }
+    return null;
+  };
+
+  const newMap = (name: string, realname: string, c: { info: ElfInfo; id: string }, loader: LinkMap): LinkMap => {
+    const m: LinkMap = {
+      name: realname,
+      names: new Set([realname, name]),
+      soname: c.info.soname,
+      id: c.id,
+      info: c.info,
+      loader,
+      origin: originOf(realname, env.cwd),
+      isRoot: false,
+    };
+    maps.push(m);
+    return m;
+  };
+
+  /** Accepts a verified candidate: same file as a loaded object -> that one, else a new map. */
+  const accept = (name: string, realname: string, c: { info: ElfInfo; id: string }, via: Via, loader: LinkMap): Found => {
+    const same = maps.find((m) => m.id === c.id);
+    if (same) {
+      same.names.add(name);
+      return { map: same, via: 'loaded', loaded: true };
+    }
+    const err = mappingError(c.info);
+    if (err) return { fatal: err, path: realname, via };
+    return { map: newMap(name, realname, c, loader), via, loaded: false };
+  };
+
+  /** open_path over one list of directories. */
+  const searchDirs = (name: string, dirs: readonly string[], via: Via, loader: LinkMap, tried: string[]): Found | null => {
+    for (const dir of dirs) {
+      tried.push(dir === '' ? '.' : dir.replace(/\/$/, '') || '/');
+      for (const sub of env.subdirs) {
+        const realname = dir + sub + name;
+        const c = verify(env, objects, realname);
+        if (c === null || c.kind === 'skip') continue;
+        if (c.kind === 'fatal') return { fatal: c.message, path: realname, via };
+        return accept(name, realname, c, via, loader);
+      }
+    }
+    return null;
+  };
+
+  /** _dl_map_object for one DT_NEEDED name of `loader`. */
+  const mapObject = (name: string, loader: LinkMap, tried: string[]): Found | null => {
+    const loaded = byName(name);
+    if (loaded) return { map: loaded, via: 'loaded', loaded: true };
+
+    if (name.includes('/')) {
+      const c = verify(env, objects, name);
+      if (c === null || c.kind === 'skip') return null;
+      if (c.kind === 'fatal') return { fatal: c.message, path: name, via: 'path' };
+      return accept(name, name, c, 'path', loader);
+    }
+
+    const info = loader.info;
+    let found: Found | null = null;
+    if (!info || info.runpath === null) {
+      // DT_RPATH of the requesting object, then of each object up its loader chain; the
+      // root (ld.so's main map) is on every chain, so its RPATH is always included.
+      for (let l: LinkMap | null = loader; l && !found; l = l.loader) {
+        const dirs = rpathOf(l);
+        if (dirs) found = searchDirs(name, dirs, 'rpath', loader, tried);
+      }
+    }
+    if (!found && ldLibraryPath.length > 0) found = searchDirs(name, ldLibraryPath, 'ld_library_path', loader, tried);
+    if (!found) {
+      const dirs = runpathOf(loader);
+      if (dirs) found = searchDirs(name, dirs, 'runpath', loader, tried);
+    }
+    const nodeflib = info !== null && (info.flags1 & DF_1_NODEFLIB) !== 0;
+    if (!found && env.cacheLookup) {
+      const cached = env.cacheLookup(name);
+      // A NODEFLIB object may still use cache entries outside the system directories.
+      const inSystemDir = cached !== null && env.systemDirs.some((d) => cached.startsWith(d) && !cached.slice(d.length).includes('/'));
+      if (cached !== null && !(nodeflib && inSystemDir)) {
+        tried.push('ld.so.cache');
+        const c = verify(env, objects, cached);
+        if (c?.kind === 'fatal') return { fatal: c.message, path: cached, via: 'cache' };
+        if (c?.kind === 'ok') found = accept(name, cached, c, 'cache', loader);
+      }
+    }
+    if (!found && !nodeflib) {
+      found = searchDirs(name, env.defaultDirs, 'default', loader, tried);
+      const virt = env.virtualDefault;
+      if (!found && virt) {
+        tried.push(virt.dir);
+        if (virt.sonames.has(name)) {
+          const m: LinkMap = {
+            name: `${virt.dir}/${name}`,
+            names: new Set([name]),
+            soname: name,
+            id: null,
+            info: null,
+            loader,
+            origin: virt.dir,
+            isRoot: false,
+          };
+          maps.push(m);
+          found = { map: m, via: 'default', loaded: false };
+        }
+      }
+    }
+    return found;
+  };
+
+  const libraries: LoadedLibrary[] = [];
+  const entries = new Map<string, LoadedLibrary>();
+  const queue: LinkMap[] = [root];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const obj = queue[qi] as LinkMap;
+    for (const raw of obj.info?.needed ?? []) {
+      // _dl_map_object_deps expands DSTs in DT_NEEDED before anything else.
+      const name = expandDst(raw, dst(obj));
+      if (name === null || name === '') {
+        return fail(libraries, { soname: raw, path: null, via: null, requiredBy: obj.name, error: 'empty dynamic string token substitution' }, path);
+      }
+      const prev = entries.get(name);
+      if (prev && prev.path !== null) continue; // found before: matched by name, nothing new
+      const tried: string[] = [];
+      const r = mapObject(name, obj, tried);
+      if (r && 'fatal' in r) {
+        const entry: LoadedLibrary = { soname: name, path: r.path, via: r.via, requiredBy: obj.name, error: r.fatal };
+        if (prev) libraries.splice(libraries.indexOf(prev), 1);
+        return fail(libraries, entry, path);
+      }
+      if (r === null) {
+        if (!prev) {
+          const entry: LoadedLibrary = { soname: name, path: null, via: null, requiredBy: obj.name, tried };
+          entries.set(name, entry);
+          libraries.push(entry);
+        }
+        continue;
+      }
+      if (r.map === vdso) continue;
+      const entry: LoadedLibrary = { soname: name, path: r.map.name, via: r.via, requiredBy: obj.name };
+      if (prev) {
+        // Searched again and found this time: it is loaded here, after what came since.
+        libraries.splice(libraries.indexOf(prev), 1);
+        entry.notFoundFor = [...(prev.notFoundFor ?? []), prev.requiredBy];
+      }
+      entries.set(name, entry);
+      libraries.push(entry);
+      if (!r.loaded && r.map.info) queue.push(r.map);
+    }
+  }
+  return { path, libraries };
+}
+
+function fail(libraries: LoadedLibrary[], entry: LoadedLibrary, path: string): Closure {
+  libraries.push(entry);
+  return { path, libraries, error: { soname: entry.soname, message: entry.error ?? 'error' } };
+}
+
+function readRoot(env: LoaderEnv, objects: ObjectCache, path: string): { info: ElfInfo; id: string } {
+  const disk = abs(env, path);
+  const probe = objects.probe(disk);
+  if (probe === null) throw new RootObjectError(`${path}: no such file`);
+  if (probe.kind !== 'file') throw new RootObjectError(`${path}: not a regular file`);
+  const info = objects.elf(disk, probe.id);
+  if (info instanceof ElfError) throw new RootObjectError(`${path}: ${info.message}`);
+  if (info.elfClass !== env.elfClass || info.machine !== env.machine) {
+    throw new RootObjectError(`${path}: ELF${info.elfClass} object for machine ${info.machine}; the loader model is x86-64 only`);
+  }
+  return { info, id: probe.id };
+}
+

@@ -1,0 +1,64 @@
+import { EM_X86_64 } from '../elf/index.js';
+import { supportedIsaLevels, readCpuFlags, searchSubdirs } from './hwcaps.js';
+import { loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
+import { NIXOS_GLIBC_SONAMES } from './nixos-glibc.js';
+import type { EnvName, LoaderEnv } from './types.js';
+
+/**
+ * Where the `nixos` environment pretends nixpkgs' glibc lives. Not a real store path (no hash):
+ * the model only needs a directory that holds exactly the glibc sonames and nothing else, and a
+ * reader of `nixpy tree --env nixos` should see at a glance that it is virtual.
+ */
+export const NIXOS_GLIBC_LIBDIR = '/nix/store/nixpkgs-glibc/lib';
+
+/**
+ * Debian 12's glibc 2.36 for x86-64, as `ld.so --help` on this machine reports it: system
+ * search path, $LIB (notdir of slibdir is not what Debian uses: its DL_DST_LIB is the multiarch
+ * "lib/x86_64-linux-gnu"), AT_PLATFORM "x86_64", and PT_INTERP /lib64/ld-linux-x86-64.so.2.
+ */
+const DEBIAN_SYSTEM_DIRS = ['/lib/x86_64-linux-gnu/', '/usr/lib/x86_64-linux-gnu/', '/lib/', '/usr/lib/'];
+const X86_64_RTLD = { path: '/lib64/ld-linux-x86-64.so.2', soname: 'ld-linux-x86-64.so.2' };
+
+export interface LoaderEnvOptions {
+  ldLibraryPath?: string;
+  /** Overrides for tests: cache file, cpuinfo file, cwd. */
+  ldSoCachePath?: string;
+  cpuinfoPath?: string;
+  cwd?: string;
+}
+
+export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): LoaderEnv {
+  const levels = supportedIsaLevels(readCpuFlags(opts.cpuinfoPath));
+  // ld.so ignores an unset or empty LD_LIBRARY_PATH.
+  const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
+  const cwd = opts.cwd ?? process.cwd();
+  const common = { elfClass: 64 as const, machine: EM_X86_64, ldLibraryPath, dstPlatform: 'x86_64', cwd };
+  if (name === 'host') {
+    const cache = loadLdSoCache(opts.ldSoCachePath);
+    const priority = new Map(levels.map((l, i) => [l, i + 1]));
+    return {
+      ...common,
+      name,
+      subdirs: searchSubdirs(levels, { platform: 'x86_64' }),
+      cacheLookup: cache ? makeCacheLookup(cache, X86_64_CACHE_FLAGS, priority) : null,
+      systemDirs: DEBIAN_SYSTEM_DIRS,
+      defaultDirs: DEBIAN_SYSTEM_DIRS,
+      virtualDefault: null,
+      rtld: X86_64_RTLD,
+      dstLib: 'lib/x86_64-linux-gnu',
+    };
+  }
+  // nixpkgs' glibc: no ld.so.cache (patched out), no legacy hwcaps (glibc >= 2.37), and the
+  // built-in search path is glibc's own lib directory. $LIB is "lib" (notdir of $out/lib).
+  return {
+    ...common,
+    name,
+    subdirs: searchSubdirs(levels, null),
+    cacheLookup: null,
+    systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
+    defaultDirs: [],
+    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, sonames: NIXOS_GLIBC_SONAMES },
+    rtld: { path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, soname: 'ld-linux-x86-64.so.2' },
+    dstLib: 'lib',
+  };
+}

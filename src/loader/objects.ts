@@ -1,0 +1,62 @@
+import { readdirSync, statSync } from 'node:fs';
+import { readElfFile } from '../elf/index.js';
+import { ElfError, type ElfInfo } from '../elf/types.js';
+import type { FileProbe, ObjectCache } from './types.js';
+
+/**
+ * The default ObjectCache. Directory listings answer "is there a file of this name" for the
+ * thousands of candidate paths a search builds (most search directories hold no match), so only
+ * real candidates are stat'ed, and each file is parsed once per device+inode however many names
+ * reach it.
+ */
+export function createObjectCache(): ObjectCache {
+  const probes = new Map<string, FileProbe>();
+  const listings = new Map<string, ReadonlySet<string> | 'unlistable' | null>();
+  const elves = new Map<string, ElfInfo | ElfError>();
+
+  function listing(dir: string): ReadonlySet<string> | 'unlistable' | null {
+    let l = listings.get(dir);
+    if (l !== undefined) return l;
+    try {
+      l = new Set(readdirSync(dir === '' ? '.' : dir));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Searchable but unreadable directories still let ld.so open files by name.
+      l = code === 'ENOENT' || code === 'ENOTDIR' ? null : 'unlistable';
+    }
+    listings.set(dir, l);
+    return l;
+  }
+
+  return {
+    probe(path) {
+      let p = probes.get(path);
+      if (p !== undefined) return p;
+      try {
+        const st = statSync(path, { bigint: true });
+        p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}` };
+      } catch {
+        p = null;
+      }
+      probes.set(path, p);
+      return p;
+    },
+    mayExist(dir, name) {
+      const l = listing(dir);
+      if (l === null) return false;
+      return l === 'unlistable' || l.has(name);
+    },
+    elf(path, id) {
+      let e = elves.get(id);
+      if (e === undefined) {
+        try {
+          e = readElfFile(path);
+        } catch (err) {
+          e = err instanceof ElfError ? err : new ElfError('io', String((err as Error)?.message ?? err));
+        }
+        elves.set(id, e);
+      }
+      return e;
+    },
+  };
+}

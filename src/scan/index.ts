@@ -1,0 +1,30 @@
+import { classifySoname } from '../index/classify.js';
+import { ElfError } from '../elf/types.js';
+import { createLoaderEnv, loadClosure } from '../loader/index.js';
+import { createObjectCache } from '../loader/objects.js';
+import { scanWith, type ScanOptions, type ScanReport } from './scan.js';
+
+export type { ScanOptions, ScanReport, ScannedObject } from './scan.js';
+export { walkVenv, SO_NAME, type Candidate, type WalkResult } from './walk.js';
+
+/**
+ * Scans a venv with the loader model of `opts.env`. One ObjectCache serves the whole scan: the
+ * scanner's own ELF reads and every closure share stats, directory listings and parsed objects.
+ */
+export async function scanVenv(root: string, opts: ScanOptions): Promise<ScanReport> {
+  const env = createLoaderEnv(opts.env, opts.ldLibraryPath === undefined ? {} : { ldLibraryPath: opts.ldLibraryPath });
+  const cache = createObjectCache();
+  return scanWith(root, opts, {
+    readElf: (abs) => {
+      const probe = cache.probe(abs);
+      if (probe === null) throw new ElfError('io', 'cannot stat');
+      if (probe.kind !== 'file') throw new ElfError('io', 'not a regular file');
+      const elf = cache.elf(abs, probe.id);
+      if (elf instanceof ElfError) throw elf;
+      return elf;
+    },
+    closureOf: (abs) => loadClosure(abs, env, cache),
+    classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
+    target: { machine: env.machine, elfClass: env.elfClass },
+  });
+}

@@ -1,0 +1,46 @@
+import { describeMachine } from '../elf/machine.js';
+import { ElfError, type ElfInfo } from '../elf/types.js';
+
+/** What objects this venv can load: its Python's machine and ELF class. */
+export interface Target {
+  machine: number;
+  elfClass: 32 | 64;
+}
+
+const ET_DYN = 3;
+const ET_NAMES: Record<number, string> = { 0: 'ET_NONE', 1: 'ET_REL', 2: 'ET_EXEC', 4: 'ET_CORE' };
+
+/** musl's loader and libc as they appear in musllinux wheels and Alpine builds. */
+function isMuslLinked(elf: ElfInfo): boolean {
+  if (elf.interp !== null && /\/ld-musl-[^/]*$/.test(elf.interp)) return true;
+  return elf.needed.some((n) => /^(libc\.musl-|ld-musl-)/.test(n));
+}
+
+/** Why a readable ELF object cannot be loaded into this venv's Python, or null when it can. */
+export function unloadableReason(elf: ElfInfo, target: Target): string | null {
+  if (elf.elfClass !== target.elfClass) {
+    return `ELF${elf.elfClass} object in a ${target.elfClass}-bit venv (${describeMachine(elf.machine)})`;
+  }
+  if (elf.machine !== target.machine) {
+    return `built for another machine (${describeMachine(elf.machine)}, venv is ${describeMachine(target.machine)})`;
+  }
+  if (elf.type !== ET_DYN) return `not a shared object (${ET_NAMES[elf.type] ?? `e_type ${elf.type}`})`;
+  if (isMuslLinked(elf)) return 'linked against musl, not glibc';
+  return null;
+}
+
+/** The skipped-file reason for a file the ELF reader rejected. */
+export function elfErrorReason(err: ElfError): string {
+  switch (err.code) {
+    case 'not-elf':
+      return 'not an ELF file';
+    case 'truncated':
+      return `truncated ELF file: ${err.message}`;
+    case 'corrupt':
+      return `corrupt ELF file: ${err.message}`;
+    case 'unsupported':
+      return `unsupported ELF file: ${err.message}`;
+    case 'io':
+      return `unreadable: ${err.message}`;
+  }
+}

@@ -1,0 +1,110 @@
+import { realpathSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ElfError, type ElfInfo } from '../elf/types.js';
+import type { Closure, EnvName } from '../loader/types.js';
+import { elfErrorReason, unloadableReason, type Target } from './judge.js';
+import { collectMissing, venvRelative, type Classify } from './missing.js';
+import type { ScanResult, SkippedFile } from './types.js';
+import { walkVenv } from './walk.js';
+
+export interface ScanOptions {
+  env: EnvName;
+  ldLibraryPath?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScannedObject {
+  /** Venv-relative. */
+  path: string;
+  abs: string;
+  elf: ElfInfo;
+  closure: Closure;
+}
+
+export interface ScanReport {
+  result: ScanResult;
+  objects: ScannedObject[];
+}
+
+/** What the scan needs from the ELF reader, the loader model and the classifier. */
+export interface ScanDeps {
+  /** Parses one object; throws ElfError. */
+  readElf: (abs: string) => ElfInfo;
+  /** One object's closure as dlopen would load it. */
+  closureOf: (abs: string) => Closure;
+  classify: Classify;
+  /** The machine and ELF class the venv's Python loads. */
+  target: Target;
+}
+
+/** How often the scan yields to the event loop so a spinner can redraw. */
+const YIELD_EVERY = 128;
+
+/**
+ * The scan proper, with the loader and classifier passed in. The work is synchronous (positioned
+ * reads and stats served from caches are far cheaper than a promise per file); it only yields
+ * now and then so progress output stays live.
+ */
+export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps): Promise<ScanReport> {
+  const rootAbs = resolve(root);
+  const { target, closureOf, classify } = deps;
+  const walk = walkVenv(rootAbs);
+  const skipped: SkippedFile[] = [...walk.skipped];
+  const objects: ScannedObject[] = [];
+  const providers = new Map<string, string[]>();
+  const provide = (name: string, rel: string): void => {
+    const list = providers.get(name);
+    if (list === undefined) providers.set(name, [rel]);
+    else if (!list.includes(rel)) list.push(rel);
+  };
+  for (const link of walk.sameDirLinks) provide(basename(link.rel), link.rel);
+
+  const total = walk.candidates.length;
+  for (let i = 0; i < total; i++) {
+    const c = walk.candidates[i]!;
+    let elf: ElfInfo;
+    try {
+      elf = deps.readElf(c.abs);
+    } catch (err) {
+      if (!(err instanceof ElfError)) throw err;
+      skipped.push({ path: c.rel, reason: elfErrorReason(err) });
+      opts.onProgress?.(i + 1, total);
+      continue;
+    }
+    const why = unloadableReason(elf, target);
+    if (why !== null) {
+      skipped.push({ path: c.rel, reason: why });
+    } else {
+      provide(basename(c.rel), c.rel);
+      if (elf.soname !== null) provide(elf.soname, c.rel);
+      objects.push({ path: c.rel, abs: c.abs, elf, closure: closureOf(c.abs) });
+    }
+    opts.onProgress?.(i + 1, total);
+    if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const missing = collectMissing(
+    objects.map((o) => ({ rel: o.path, closure: o.closure })),
+    (path) => locateInVenv(rootAbs, path),
+    providers,
+    classify,
+  );
+  return {
+    result: { root: rootAbs, env: opts.env, objects: objects.length, skipped, missing },
+    objects,
+  };
+}
+
+/** A `.` or `..` segment: the lexical reading of the path may differ from the physical one. */
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+
+function locateInVenv(root: string, path: string): string | null {
+  const rel = venvRelative(root, path);
+  if (rel === null || !DOT_SEGMENT.test(path)) return rel;
+  try {
+    return realpathSync(path) === realpathSync(join(root, rel)) ? rel : null;
+  } catch {
+    return null;
+  }
+}

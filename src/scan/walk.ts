@@ -1,0 +1,147 @@
+import fg from 'fast-glob';
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { SkippedFile } from './types.js';
+
+/** A file the scanner will judge: where it sits in the venv (the path it is loaded by). */
+export interface Candidate {
+  /** Relative to the venv root, '/'-separated. */
+  rel: string;
+  /** root + rel: not realpath'ed, because $ORIGIN is the directory of this path. */
+  abs: string;
+}
+
+export interface WalkResult {
+  /** Files to judge, sorted by rel. */
+  candidates: Candidate[];
+  /**
+   * Links whose target sits in the same directory (libfoo.so.1 -> libfoo.so.1.2.3): judging
+   * them again would add nothing, but their names still provide a soname to the venv.
+   */
+  sameDirLinks: Candidate[];
+  skipped: SkippedFile[];
+}
+
+/** Shared-object file names: `*.so` and `*.so.*`. */
+export const SO_NAME = /\.so(\.|$)/;
+
+/** Directory symlinks followed out of the venv, at most; each real directory is walked once. */
+const MAX_LINKED_DIRS = 256;
+
+function isInside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+function errnoReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'dangling symlink';
+    case 'ELOOP':
+      return 'symlink loop';
+    case 'EACCES':
+    case 'EPERM':
+      return `unreadable (${code})`;
+    default:
+      return `unreadable (${code ?? (err as Error).message})`;
+  }
+}
+
+/**
+ * Lists the shared objects of a venv the way its layout presents them. Directory symlinks that
+ * point back into the venv (`lib64 -> lib`) are not walked twice; those pointing outside are
+ * walked once per real directory, under the linked path, so $ORIGIN stays the path Python loads
+ * from. Nothing here follows a link blindly, so link loops cannot make the walk run forever.
+ */
+export function walkVenv(root: string): WalkResult {
+  const rootReal = realpathSync(root);
+  const walkedReal = new Set<string>([rootReal]);
+  const queue: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
+  const candidates: Candidate[] = [];
+  const sameDirLinks: Candidate[] = [];
+  const skipped: SkippedFile[] = [];
+  const dirReal = new Map<string, string>();
+  const realOfDir = (dir: string): string => {
+    let r = dirReal.get(dir);
+    if (r === undefined) {
+      r = realpathSync(dir);
+      dirReal.set(dir, r);
+    }
+    return r;
+  };
+
+  const followDir = (abs: string, rel: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      return;
+    }
+    // Inside the venv (lib64 -> lib) or already walked: the files are listed under another path.
+    if (isInside(real, rootReal)) return;
+    for (const w of walkedReal) if (isInside(real, w)) return;
+    if (walkedReal.size > MAX_LINKED_DIRS) return;
+    walkedReal.add(real);
+    queue.push({ abs, rel });
+  };
+
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const entries = fg.sync('**', {
+      cwd: next.abs,
+      dot: true,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      objectMode: true,
+      suppressErrors: true,
+    });
+    for (const e of entries) {
+      const rel = next.rel === '' ? e.path : `${next.rel}/${e.path}`;
+      const abs = join(next.abs, e.path);
+      const isSo = SO_NAME.test(e.name);
+      if (e.dirent.isFile()) {
+        if (isSo) candidates.push({ rel, abs });
+        continue;
+      }
+      if (!e.dirent.isSymbolicLink()) continue;
+      let st;
+      try {
+        st = statSync(abs);
+      } catch (err) {
+        if (isSo) skipped.push({ path: rel, reason: errnoReason(err) });
+        continue;
+      }
+      if (st.isDirectory()) {
+        followDir(abs, rel);
+        continue;
+      }
+      if (!isSo) continue;
+      if (!st.isFile()) {
+        skipped.push({ path: rel, reason: 'not a regular file' });
+        continue;
+      }
+      let target: string;
+      try {
+        target = realpathSync(abs);
+      } catch (err) {
+        skipped.push({ path: rel, reason: errnoReason(err) });
+        continue;
+      }
+      // Same directory and a shared-object name: the target is judged under its own name with
+      // the same $ORIGIN, so this link adds nothing.
+      if (dirname(target) === realOfDir(dirname(abs)) && SO_NAME.test(basename(target))) {
+        sameDirLinks.push({ rel, abs });
+      } else {
+        candidates.push({ rel, abs });
+      }
+    }
+  }
+  const byRel = (a: { rel: string } | { path: string }, b: { rel: string } | { path: string }): number => {
+    const x = 'rel' in a ? a.rel : a.path;
+    const y = 'rel' in b ? b.rel : b.path;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  candidates.sort(byRel);
+  sameDirLinks.sort(byRel);
+  skipped.sort(byRel);
+  return { candidates, sameDirLinks, skipped };
+}

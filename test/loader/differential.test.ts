@@ -1,0 +1,121 @@
+import { readdirSync, lstatSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
+import { createLoaderEnv, createObjectCache, loadClosure, RootObjectError, type Closure } from '../../src/loader/index.js';
+import { comparableClosure, comparableLdd, mapLimit, runLdd, sameComparable, type LddReport } from './ldd-oracle.js';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
+
+type Outcome = 'agree' | 'both-reject' | 'disagree';
+
+interface Case {
+  file: string;
+  cwd: string;
+  ldLibraryPath?: string;
+}
+
+/** Compares the model with ldd on one file; returns a verdict and, on disagreement, why. */
+async function judge(c: Case, env: ReturnType<typeof createLoaderEnv>, objects: ReturnType<typeof createObjectCache>): Promise<{ outcome: Outcome; detail?: string }> {
+  const ldd: LddReport = await runLdd(c.file, { cwd: c.cwd, ldLibraryPath: c.ldLibraryPath });
+  let closure: Closure;
+  try {
+    closure = loadClosure(c.file, env, objects);
+  } catch (err) {
+    if (!(err instanceof RootObjectError)) throw err;
+    return ldd.kind === 'rejected' ? { outcome: 'both-reject' } : { outcome: 'disagree', detail: `model rejects (${err.message}), ldd: ${JSON.stringify(ldd)}` };
+  }
+  if (closure.error) {
+    const last = closure.libraries.at(-1);
+    const expected = `${last?.path}: ${closure.error.message}`;
+    if (ldd.kind === 'error' && ldd.message.endsWith(closure.error.message)) return { outcome: 'agree' };
+    return { outcome: 'disagree', detail: `model error "${expected}", ldd: ${JSON.stringify(ldd)}` };
+  }
+  if (ldd.kind !== 'listed') return { outcome: 'disagree', detail: `model lists, ldd: ${JSON.stringify(ldd)}` };
+  const model = comparableClosure(closure, c.cwd);
+  const oracle = comparableLdd(ldd.lines, c.cwd);
+  if (sameComparable(model, oracle)) return { outcome: 'agree' };
+  return { outcome: 'disagree', detail: `model ${JSON.stringify(model)}\nldd   ${JSON.stringify(oracle)}` };
+}
+
+function sharedObjects(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recursive) out.push(...sharedObjects(p, true));
+    } else if (/\.so(\.|$)/.test(e.name) && (e.isFile() || e.isSymbolicLink())) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function fixtureCases(): Case[] {
+  const cases: Case[] = [];
+  for (const f of sharedObjects(FIX, true)) {
+    if (f.includes('/src/')) continue;
+    cases.push({ file: f, cwd: dirname(f) });
+  }
+  // The LD_LIBRARY_PATH rules, deliberately set for ldd and the model alike.
+  for (const d of ['rpath_before_ld_library_path', 'ld_library_path_before_runpath']) {
+    cases.push({ file: join(FIX, d, 'libroot.so'), cwd: FIX, ldLibraryPath: join(FIX, d, 'llp') });
+    cases.push({ file: join(FIX, d, 'libroot.so'), cwd: join(FIX, d, 'llp'), ldLibraryPath: '/nonexistent;' });
+  }
+  cases.push({ file: './libroot.so', cwd: join(FIX, 'runpath_is_not_inherited') });
+  return cases;
+}
+
+async function runAll(cases: Case[]): Promise<{ agree: number; bothReject: number; disagree: string[] }> {
+  const objects = createObjectCache();
+  const envs = new Map<string, ReturnType<typeof createLoaderEnv>>();
+  const envFor = (c: Case) => {
+    const key = `${c.cwd}\0${c.ldLibraryPath ?? ''}`;
+    let e = envs.get(key);
+    if (!e) envs.set(key, (e = createLoaderEnv('host', { ldLibraryPath: c.ldLibraryPath, cwd: c.cwd })));
+    return e;
+  };
+  const verdicts = await mapLimit(cases, 3, async (c) => ({ c, v: await judge(c, envFor(c), objects) }));
+  const disagree = verdicts.filter((x) => x.v.outcome === 'disagree').map((x) => `${x.c.file}\n${x.v.detail}`);
+  return {
+    agree: verdicts.filter((x) => x.v.outcome === 'agree').length,
+    bothReject: verdicts.filter((x) => x.v.outcome === 'both-reject').length,
+    disagree,
+  };
+}
+
+describeWithTool('ldd', 'loader model vs ldd (differential, env host)', () => {
+  it('agrees with ldd on every loader fixture', async () => {
+    const cases = fixtureCases();
+    const r = await runAll(cases);
+    expect(r.disagree).toEqual([]);
+    expect(r.agree).toBeGreaterThanOrEqual(40);
+  });
+
+  it("agrees with ldd on this machine's shared libraries", async () => {
+    const files = [
+      ...sharedObjects('/usr/lib/x86_64-linux-gnu', true),
+      // /lib is /usr/lib on merged-/usr Debian: same files, but a different $ORIGIN spelling.
+      ...sharedObjects('/lib/x86_64-linux-gnu', false),
+    ].filter((f) => {
+      try {
+        return lstatSync(f) !== null;
+      } catch {
+        return false;
+      }
+    });
+    const r = await runAll(files.map((file) => ({ file, cwd: '/' })));
+    const total = files.length;
+    // The agreement numbers go into the report; the test demands all of them.
+    console.log(`ldd differential: ${total} files, ${r.agree} agree, ${r.bothReject} rejected by both, ${r.disagree.length} disagree`);
+    expect(r.disagree.slice(0, 5)).toEqual([]);
+    expect(r.agree).toBeGreaterThan(100);
+  });
+});

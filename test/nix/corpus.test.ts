@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithTool } from '../helpers/tools.js';
+import { nixParseFile, nixParseText } from '../helpers/nix.js';
+import { dirsOfVar, evalShells, libraryDirsOf, libraryVarsOf, type ShellEval } from '../helpers/nix-eval.js';
+import { bare, loadCorpus, type CorpusCase } from '../helpers/nix-corpus.js';
+import { runCli } from '../helpers/fix-cli.js';
+import { findLibraryLists, parseNix, patchLibraryList, type PatchOutcome } from '../../src/nix/index.js';
+import { walk, lineCol, type Expr } from '../../src/nix/ast.js';
+import { changedLines } from '../../src/nix/diff.js';
+import { attrCovers } from '../../src/index/attrs.js';
+
+/**
+ * The corpus end to end: for each real-shaped Nix file, patch it (in-process and through the
+ * CLI), then let Nix itself judge the result — the text parses, and evaluated against the stub
+ * nixpkgs the shell's library path gains the new packages and keeps every old directory.
+ */
+
+const DRIVER_DIR = '/run/opengl-driver/lib';
+const corpus = loadCorpus();
+
+function patch(c: CorpusCase, source = c.source): PatchOutcome {
+  return patchLibraryList(source, c.fileName, {
+    add: c.spec.add.map(bare),
+    driverPath: c.spec.driverPath ?? false,
+    attrCovers: (existing, wanted) => attrCovers(existing, wanted),
+  });
+}
+
+/** Evaluates text as the case's file (in a scratch dir, so relative imports behave the same). */
+function evalText(c: CorpusCase, text: string): Record<string, ShellEval> {
+  const dir = mkdtempSync(join(tmpdir(), `nixpy-eval-${c.name}-`));
+  try {
+    const f = join(dir, c.fileName);
+    writeFileSync(f, text);
+    return evalShells(f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function offsetOf(source: string, line: number, column: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) off = source.indexOf('\n', off) + 1;
+  return off + column - 1;
+}
+
+/** Line ranges of the lists the patcher may touch: each reported list, from start to end. */
+function listRegions(c: CorpusCase): [number, number][] {
+  const cov = findLibraryLists(c.source, c.fileName);
+  const ast = parseNix(c.source, c.fileName);
+  return cov.lists.map((l) => {
+    const at = offsetOf(c.source, l.line, l.column);
+    let end = at;
+    walk(ast.root, (e: Expr) => {
+      if (e.start === at && e.end > end) end = e.end;
+    });
+    return [l.line, lineCol(c.source, Math.max(at, end - 1)).line];
+  });
+}
+
+function expectSuperset(after: string[], before: string[], what: string): void {
+  const missing = before.filter((d) => !after.includes(d));
+  expect(missing, what).toEqual([]);
+}
+
+describeWithTool('nix-instantiate', 'Nix corpus', () => {
+  it('has 30+ cases, each with a nix file and a case.json', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(30);
+    const kinds = new Set(corpus.map((c) => c.fileName));
+    expect([...kinds].sort()).toEqual(['default.nix', 'devenv.nix', 'flake.nix', 'shell.nix']);
+  });
+
+  for (const c of corpus) {
+    describe(c.name, () => {
+      it('is valid Nix to both nix-instantiate and parseNix, and evaluates against the stub', () => {
+        const r = nixParseFile(c.path);
+        expect(r.ok, r.stderr).toBe(true);
+        expect(() => parseNix(c.source, c.fileName)).not.toThrow();
+        const shells = evalShells(c.path);
+        for (const name of Object.keys(c.spec.shells)) expect(Object.keys(shells)).toContain(name);
+      });
+
+      it('patches in-process: Nix parses it, the path gains the additions and keeps the old ones', () => {
+        const out = patch(c);
+        expect(out.unplaced).toEqual([]);
+
+        const want = c.spec.add.map(bare);
+        const present = c.spec.present ?? [];
+        for (const p of present) expect(out.present.map(bare), `${p} reported present`).toContain(p);
+        for (const a of out.added) expect(present, `${a} was already there`).not.toContain(bare(a));
+        for (const a of want) expect([...out.added, ...out.present].map(bare), `${a} accounted for`).toContain(a);
+        expect(out.createdLibraryPath).toBe(c.spec.createsLibraryPath ?? false);
+        const wantsChange = want.some((a) => !present.includes(a)) || (c.spec.driverPath ?? false);
+        if (!wantsChange) {
+          expect(out.changed).toBe(false);
+          expect(out.text).toBe(c.source);
+        }
+
+        const parsed = nixParseText(out.text);
+        expect(parsed.ok, parsed.stderr + '\n' + out.text).toBe(true);
+
+        const before = evalText(c, c.source);
+        const after = evalText(c, out.text);
+        expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+
+        // Every directory any shell had on any library variable is still there.
+        for (const [name, shell] of Object.entries(before)) {
+          for (const v of libraryVarsOf(shell)) {
+            expectSuperset(dirsOfVar(after[name]!, v), dirsOfVar(shell, v), `${name}.${v} kept its old dirs`);
+          }
+        }
+        // The named shells carry every requested library (and the driver dir when asked).
+        const expected = [...libraryDirsOf(want), ...(c.spec.driverPath ? [DRIVER_DIR] : [])];
+        for (const [name, vars] of Object.entries(c.spec.shells)) {
+          for (const v of vars) {
+            expectSuperset(dirsOfVar(after[name]!, v), expected, `${name}.${v} has the additions\n${out.text}`);
+          }
+        }
+      });
+
+      it('is idempotent: a second patch changes nothing', () => {
+        const once = patch(c);
+        const twice = patch(c, once.text);
+        expect(twice.changed).toBe(false);
+        expect(twice.added).toEqual([]);
+        expect(twice.text).toBe(once.text);
+      });
+
+      it('touches only the list (or inserts one library-path binding)', () => {
+        const out = patch(c);
+        const { removed, insertedAfter } = changedLines(c.source, out.text);
+        if (c.spec.createsLibraryPath) {
+          expect(removed.length).toBeLessThanOrEqual(1);
+          expect(new Set(insertedAfter).size).toBeLessThanOrEqual(1);
+          expect(out.text).toMatch(/LD_LIBRARY_PATH/);
+          return;
+        }
+        const regions = listRegions(c);
+        const inside = (l: number): boolean => regions.some(([s, e]) => l >= s && l <= e);
+        for (const l of removed) expect(inside(l), `changed line ${l} outside ${JSON.stringify(regions)}`).toBe(true);
+        for (const l of insertedAfter) {
+          expect(inside(l) || inside(l + 1), `insertion after ${l} outside ${JSON.stringify(regions)}`).toBe(true);
+        }
+        if (!c.source.endsWith('\n')) expect(out.text.endsWith('\n')).toBe(false);
+        if (c.source.endsWith('\n')) expect(out.text.endsWith('\n')).toBe(true);
+        if (c.spec.indent !== undefined && out.changed) {
+          const added = out.text.split('\n').filter((l) => !c.source.split('\n').includes(l));
+          for (const l of added) expect(l.startsWith(c.spec.indent), JSON.stringify(l)).toBe(true);
+        }
+      });
+
+      it('through the CLI: writes the same text, reports it, and a second run is a no-op', async () => {
+        const dir = mkdtempSync(join(tmpdir(), `nixpy-fix-${c.name}-`));
+        try {
+          cpSync(c.path, join(dir, c.fileName));
+          const f = join(dir, c.fileName);
+          const mode = statSync(f).mode;
+          const args = ['fix', '--flake', c.fileName, '--json', ...c.spec.add.flatMap((a) => ['--add', a])];
+          if (c.spec.driverPath) args.push('--driver');
+
+          const first = await runCli(args, dir);
+          expect(first.stderr).toBe('');
+          expect(first.code).toBe(0);
+          const doc = JSON.parse(first.stdout) as { file: string; changed: boolean; written: boolean; added: string[]; unplaced: unknown[] };
+          const expectedText = patch(c).text;
+          expect(readFileSync(f, 'utf8')).toBe(expectedText);
+          expect(doc.file).toBe(f);
+          expect(doc.changed).toBe(expectedText !== c.source);
+          expect(doc.written).toBe(doc.changed);
+          expect(doc.unplaced).toEqual([]);
+          expect(statSync(f).mode).toBe(mode);
+          expect(readdirSync(dir)).toEqual([c.fileName]);
+
+          const second = await runCli(args, dir);
+          expect(second.code).toBe(0);
+          const doc2 = JSON.parse(second.stdout) as { changed: boolean; added: string[] };
+          expect(doc2.changed).toBe(false);
+          expect(doc2.added).toEqual([]);
+          expect(readFileSync(f, 'utf8')).toBe(expectedText);
+          expect(readdirSync(dir)).toEqual([c.fileName]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+});

@@ -1,0 +1,1 @@
+let x = { a = 1; }; in "${toString (x // { b = 2; }).a}"

@@ -1,0 +1,1 @@
+fetchTarball https://github.com/NixOS/nixpkgs/archive/abc.tar.gz

@@ -1,0 +1,1 @@
+let x = { }; in x.a.b or x.c or 3

@@ -1,0 +1,1 @@
+let a-b = 1; a = 3; b = 2; in [ a-b a - b ]

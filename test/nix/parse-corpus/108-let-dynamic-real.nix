@@ -1,0 +1,1 @@
+let b = "a"; in let ${b} = 1; in 2

@@ -1,0 +1,1 @@
+rec { a = b; inherit b; }

@@ -1,0 +1,1 @@
+{ or = 1; inherit (builtins) map; }

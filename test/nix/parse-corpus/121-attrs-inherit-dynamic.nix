@@ -1,0 +1,1 @@
+let a = "x"; in { inherit ${a}; }

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chalk } from 'chalk';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { formatScan, truncateList } from '../../src/cli/commands/scan.js';
+import type { ScanResult } from '../../src/scan/types.js';
+
+const FIX = join(import.meta.dirname, '../../fixtures/scan');
+const VENV = join(FIX, 'venv');
+const SP = 'lib/python3.12/site-packages';
+
+function fakeIo(over: Partial<Io> = {}): Io & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+    readStdin: async () => null,
+    isTTY: false,
+    env: { LD_LIBRARY_PATH: '' } as NodeJS.ProcessEnv,
+    cwd: FIX,
+    ...over,
+  };
+  return io;
+}
+
+describe('nixpy scan', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'nixpy-scan-cli-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('--json prints exactly the contract document and exits 1 when something is missing', async () => {
+    const io = fakeIo();
+    expect(await main(['scan', VENV, '--json'], io)).toBe(1);
+    const doc = JSON.parse(io.out) as ScanResult;
+    expect(Object.keys(doc).sort()).toEqual(['env', 'missing', 'objects', 'root', 'skipped']);
+    expect(doc.root).toBe(VENV);
+    expect(doc.env).toBe('nixos');
+    expect(doc.objects).toBe(9);
+    expect(doc.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbeta.so.1', 'libbetadep_missing.so.2']);
+    expect(io.err).toBe('');
+  });
+
+  it('a relative VENV is taken from the working directory; --env host is passed through', async () => {
+    const io = fakeIo({ cwd: FIX });
+    expect(await main(['scan', 'venv', '--json', '--env', 'host'], io)).toBe(1);
+    const doc = JSON.parse(io.out) as ScanResult;
+    expect(doc.root).toBe(VENV);
+    expect(doc.env).toBe('host');
+  });
+
+  it('defaults to $VIRTUAL_ENV, then ./.venv', async () => {
+    const io = fakeIo({ env: { VIRTUAL_ENV: VENV, LD_LIBRARY_PATH: '' }, cwd: tmp });
+    expect(await main(['scan', '--json'], io)).toBe(1);
+    expect((JSON.parse(io.out) as ScanResult).root).toBe(VENV);
+
+    const none = fakeIo({ cwd: tmp });
+    expect(await main(['scan'], none)).toBe(2);
+    expect(none.err).toBe(`nixpy: no venv at ${join(tmp, '.venv')} (pass VENV, or activate a venv to set $VIRTUAL_ENV)\n`);
+  });
+
+  it('exits 2 with one line for a path that is not a directory', async () => {
+    writeFileSync(join(tmp, 'file'), 'x');
+    const io = fakeIo();
+    expect(await main(['scan', join(tmp, 'file')], io)).toBe(2);
+    expect(io.err).toBe(`nixpy: not a directory: ${join(tmp, 'file')}\n`);
+    expect(io.out).toBe('');
+  });
+
+  it('exits 0 when everything resolves', async () => {
+    const io = fakeIo();
+    expect(await main(['scan', join(VENV, SP, 'gamma.libs'), '--json'], io)).toBe(0);
+    expect((JSON.parse(io.out) as ScanResult).missing).toEqual([]);
+  });
+
+  it('--ld-library-path overrides $LD_LIBRARY_PATH', async () => {
+    const io = fakeIo({ env: { LD_LIBRARY_PATH: '/nonexistent' } });
+    await main(['scan', VENV, '--json', '--ld-library-path', join(VENV, SP, 'beta.libs')], io);
+    expect((JSON.parse(io.out) as ScanResult).missing.map((m) => m.soname)).not.toContain('libbeta.so.1');
+  });
+
+  it('human output names each missing soname, its category and who needs it, without colour off a TTY', async () => {
+    const io = fakeIo();
+    expect(await main(['scan', VENV], io)).toBe(1);
+    expect(io.out).toContain('libbeta.so.1');
+    expect(io.out).toContain(`needed by ${SP}/alpha/_core.cpython-312-x86_64-linux-gnu.so`);
+    expect(io.out).toContain(`found at ${SP}/beta.libs/libbeta.so.1`);
+    expect(io.out).toContain('broken/i386.so: ELF32 object in a 64-bit venv');
+    expect(io.out).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('formatScan', () => {
+  const result: ScanResult = {
+    root: '/v',
+    env: 'nixos',
+    objects: 7,
+    skipped: [],
+    missing: [{ soname: 'libGL.so.1', category: 'driver', neededBy: ['a.so', 'b.so', 'c.so', 'd.so', 'e.so'] }],
+  };
+
+  it('truncates long neededBy lists', () => {
+    expect(formatScan(result, new Chalk({ level: 0 }))).toContain('needed by a.so, b.so, c.so and 2 more');
+    expect(truncateList(['a', 'b'], 3)).toBe('a, b');
+  });
+
+  it('colours only through the chalk it is given', () => {
+    expect(formatScan(result, new Chalk({ level: 1 }))).toMatch(/\u001b\[/);
+    expect(formatScan(result, new Chalk({ level: 0 }))).not.toMatch(/\u001b\[/);
+  });
+});

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanVenv } from '../../src/scan/index.js';
+import type { ScanResult } from '../../src/scan/types.js';
+
+const FIX = join(import.meta.dirname, '../../fixtures/scan');
+const VENV = join(FIX, 'venv');
+const SP = 'lib/python3.12/site-packages';
+const EXT = 'cpython-312-x86_64-linux-gnu.so';
+
+const EXPECTED_SKIPPED = [
+  { path: `${SP}/broken/dangling.so`, reason: 'dangling symlink' },
+  { path: `${SP}/broken/i386.so`, reason: 'ELF32 object in a 64-bit venv (i386)' },
+  { path: `${SP}/broken/linker-script.so`, reason: 'not an ELF file' },
+  { path: `${SP}/broken/loop.so`, reason: 'symlink loop' },
+  { path: `${SP}/broken/musllinux.so`, reason: 'linked against musl, not glibc' },
+  { path: `${SP}/broken/ppc64.so`, reason: 'built for another machine (powerpc64, venv is x86_64)' },
+];
+
+function expectFixtureResult(r: ScanResult, env: string): void {
+  expect(r.root).toBe(VENV);
+  expect(r.env).toBe(env);
+  // alpha, beta, beta.libs, delta (once), epsilon + .libs, extpkg, gamma + gamma.libs.
+  expect(r.objects).toBe(9);
+  const { skipped } = r;
+  expect(skipped.filter((s) => !s.path.endsWith('truncated.so'))).toEqual(EXPECTED_SKIPPED);
+  expect(skipped.find((s) => s.path.endsWith('truncated.so'))?.reason).toMatch(/^truncated ELF file: /);
+  expect(r.missing).toEqual([
+    { soname: 'libalpha_missing.so.1', category: 'unknown', neededBy: [`${SP}/alpha/_core.${EXT}`] },
+    {
+      soname: 'libbeta.so.1',
+      category: 'venv',
+      neededBy: [`${SP}/alpha/_core.${EXT}`],
+      providedBy: [`${SP}/beta.libs/libbeta.so.1`],
+    },
+    // Charged to the bundled library that needs it, whether reached from beta or scanned itself.
+    { soname: 'libbetadep_missing.so.2', category: 'unknown', neededBy: [`${SP}/beta.libs/libbeta.so.1`] },
+  ]);
+}
+
+describe('scanVenv on fixtures/scan/venv', () => {
+  it('env nixos: glibc resolves from the default directory; the rest per the venv layout', async () => {
+    const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    expectFixtureResult(result, 'nixos');
+  });
+
+  it('env host: the same answer through this machine\'s ld.so cache', async () => {
+    const { result } = await scanVenv(VENV, { env: 'host', ldLibraryPath: '' });
+    expectFixtureResult(result, 'host');
+  });
+
+  it('judges a symlinked object at the link ($ORIGIN of the link, not of the uv cache)', async () => {
+    const { objects } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    const gamma = objects.find((o) => o.path === `${SP}/gamma/_gamma.${EXT}`);
+    expect(gamma?.abs).toBe(join(VENV, SP, `gamma/_gamma.${EXT}`));
+    expect(gamma?.closure.libraries.find((l) => l.soname === 'libgamma.so.1')?.path).not.toBeNull();
+    // The same file judged where it really sits does not find its bundled library.
+    const cache = await scanVenv(join(FIX, 'uv-cache'), { env: 'nixos', ldLibraryPath: '' });
+    expect(cache.result.missing.map((m) => [m.soname, m.neededBy])).toEqual([['libgamma.so.1', [`gamma/_gamma.${EXT}`]]]);
+  });
+
+  it('finds a library through a directory symlinked out of the venv ($ORIGIN/.. resolved physically)', async () => {
+    const { objects } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    const ext = objects.find((o) => o.path === `${SP}/extpkg/_ext.${EXT}`);
+    expect(ext?.closure.libraries.find((l) => l.soname === 'libext.so.1')?.path).toBeTruthy();
+  });
+
+  it('LD_LIBRARY_PATH pointing at the bundled directory resolves the venv-category soname', async () => {
+    const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: join(VENV, SP, 'beta.libs') });
+    expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2']);
+  });
+
+  it('reports progress up to the number of candidates', async () => {
+    const seen: [number, number][] = [];
+    await scanVenv(VENV, { env: 'nixos', onProgress: (d, t) => seen.push([d, t]) });
+    expect(seen.at(-1)).toEqual([14, 14]);
+    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+  });
+});

@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { walkVenv } from '../../src/scan/walk.js';
+
+const VENV = join(import.meta.dirname, '../../fixtures/scan/venv');
+const SP = 'lib/python3.12/site-packages';
+
+describe('walkVenv on fixtures/scan/venv', () => {
+  const w = walkVenv(VENV);
+  const rels = w.candidates.map((c) => c.rel);
+
+  it('lists every shared object once, under the path Python loads it by', () => {
+    expect(rels).toEqual(
+      [
+        `${SP}/alpha/_core.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/beta.libs/libbeta.so.1`,
+        `${SP}/beta/_beta.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/broken/i386.so`,
+        `${SP}/broken/linker-script.so`,
+        `${SP}/broken/musllinux.so`,
+        `${SP}/broken/ppc64.so`,
+        `${SP}/broken/truncated.so`,
+        `${SP}/delta/libdelta.so.1.0.0`,
+        `${SP}/epsilon/.libs/libeps.so.1`,
+        `${SP}/epsilon/_eps.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/extpkg/_ext.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/gamma.libs/libgamma.so.1`,
+        `${SP}/gamma/_gamma.cpython-312-x86_64-linux-gnu.so`,
+      ].sort(),
+    );
+  });
+
+  it('does not walk lib64 -> lib nor a link back up the tree', () => {
+    expect(rels.some((r) => r.startsWith('lib64/'))).toBe(false);
+    expect(rels.some((r) => r.includes('/up/'))).toBe(false);
+  });
+
+  it('keeps a symlinked object at its link path (uv link-mode), absolute path not resolved', () => {
+    const gamma = w.candidates.find((c) => c.rel.includes('gamma/_gamma'));
+    expect(gamma?.abs).toBe(join(VENV, SP, 'gamma/_gamma.cpython-312-x86_64-linux-gnu.so'));
+  });
+
+  it('sets a same-directory soname link aside instead of judging it twice', () => {
+    expect(w.sameDirLinks.map((c) => c.rel)).toEqual([`${SP}/delta/libdelta.so.1`]);
+  });
+
+  it('skips dangling links and link loops with a reason', () => {
+    expect(w.skipped).toEqual([
+      { path: `${SP}/broken/dangling.so`, reason: 'dangling symlink' },
+      { path: `${SP}/broken/loop.so`, reason: 'symlink loop' },
+    ]);
+  });
+});
+
+describe('walkVenv on directory-link loops outside the venv', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nixpy-walk-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('walks each real directory once and terminates', () => {
+    const venv = join(dir, 'venv');
+    const ext = join(dir, 'ext');
+    mkdirSync(join(venv, 'site'), { recursive: true });
+    mkdirSync(join(ext, 'a'), { recursive: true });
+    writeFileSync(join(ext, 'a', 'x.so'), 'not elf');
+    symlinkSync(ext, join(venv, 'site', 'ext1'));
+    symlinkSync(ext, join(venv, 'site', 'ext2'));
+    // ext/a/back -> ext: a loop that only exists outside the venv.
+    symlinkSync(ext, join(ext, 'a', 'back'));
+    const w = walkVenv(venv);
+    expect(w.candidates.map((c) => c.rel)).toEqual(['site/ext1/a/x.so']);
+  });
+});
