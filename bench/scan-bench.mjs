@@ -100,8 +100,15 @@ function measure(cmd) {
   const rss = t.match(/Maximum resident set size \(kbytes\): (\d+)/);
   if (!wall || !rss) throw new Error(`cannot read /usr/bin/time output:\n${t}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  const user = t.match(/User time \(seconds\): ([\d.]+)/);
+  const sys = t.match(/System time \(seconds\): ([\d.]+)/);
   const exit = t.match(/Exit status: (\d+)/);
-  return { seconds, rssMb: Number(rss[1]) / 1024, exit: exit ? Number(exit[1]) : r.status };
+  return {
+    seconds,
+    cpu: Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0),
+    rssMb: Number(rss[1]) / 1024,
+    exit: exit ? Number(exit[1]) : r.status,
+  };
 }
 
 function haveTool(name) {
@@ -118,10 +125,20 @@ const files = countFiles();
 // NIXPY_BENCH_ENTRY: another entry script with the same arguments (development only).
 const nixpyBin = process.env.NIXPY_BENCH_ENTRY ?? join(REPO, 'bin/nixpy.js');
 const list = `find "${VENV}" -name '*.so*' -type f -print0`;
-const rows = [];
-rows.push(['nixpy scan --json --env host', measure(`node "${nixpyBin}" scan "${VENV}" --json --env host`)]);
-if (haveTool('libtree')) rows.push(['find | xargs libtree', measure(`${list} | xargs -0 libtree`)]);
-if (haveTool('readelf')) rows.push(['find | xargs readelf -d', measure(`${list} | xargs -0 readelf -d`)]);
+const tools = [['nixpy scan --json --env host', `node "${nixpyBin}" scan "${VENV}" --json --env host`]];
+if (haveTool('libtree')) tools.push(['find | xargs libtree', `${list} | xargs -0 libtree`]);
+if (haveTool('readelf')) tools.push(['find | xargs readelf -d', `${list} | xargs -0 readelf -d`]);
+// Rounds interleave the tools so a burst of load elsewhere hits them alike; the median round
+// is reported (wall and CPU), with the largest peak RSS seen.
+const ROUNDS = Number(process.env.NIXPY_BENCH_ROUNDS ?? 3);
+const samples = new Map(tools.map(([name]) => [name, []]));
+measure(tools[0][1]); // warm the page cache for everyone
+for (let round = 0; round < ROUNDS; round++) for (const [name, cmd] of tools) samples.get(name).push(measure(cmd));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = tools.map(([name]) => {
+  const s = samples.get(name);
+  return [name, { seconds: median(s.map((m) => m.seconds)), cpu: median(s.map((m) => m.cpu)), rssMb: Math.max(...s.map((m) => m.rssMb)), exit: s[0].exit }];
+});
 
 const scanJson = spawnSync('node', [nixpyBin, 'scan', VENV, '--json', '--env', 'host'], { encoding: 'utf8', maxBuffer: 1 << 28 });
 let summary = '';
@@ -133,10 +150,12 @@ try {
 }
 
 const base = rows.find(([name]) => name.includes('libtree'))?.[1];
-console.log(`\n${files} shared objects (${SOURCE_DIR}, hard-linked) under ${VENV}\n${summary}\n`);
-console.log('| tool | wall time | peak RSS | vs libtree | exit |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
+const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
+console.log(`\n${files} shared objects (${SOURCE_DIR}, hard-linked) under ${VENV}`);
+console.log(`${summary}\nmedian of ${ROUNDS} interleaved rounds; load average ${load}; ${execFileSync('nproc', { encoding: 'utf8' }).trim()} CPUs\n`);
+console.log('| tool | wall time | CPU (user+sys) | peak RSS | wall vs libtree | exit |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, m] of rows) {
   const ratio = base ? `${(m.seconds / base.seconds).toFixed(2)}x` : '-';
-  console.log(`| ${name} | ${m.seconds.toFixed(2)} s | ${m.rssMb.toFixed(0)} MB | ${ratio} | ${m.exit} |`);
+  console.log(`| ${name} | ${m.seconds.toFixed(2)} s | ${m.cpu.toFixed(2)} s | ${m.rssMb.toFixed(0)} MB | ${ratio} | ${m.exit} |`);
 }

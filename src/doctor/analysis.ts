@@ -149,8 +149,9 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
     const from = finding.kind === 'missing-library' ? venvRelativeOf(root, finding.path) : null;
     addItem(soname, category, from ? [from] : [], providers, true);
   }
-  // Findings first (they are why the user is here), then by soname.
-  items.sort((a, b) => Number(b.fromError) - Number(a.fromError) || a.soname.localeCompare(b.soname));
+  // Findings first (they are why the user is here), then by soname in byte order, as the scan
+  // sorts and `nixpy fix` adds: the same order everywhere.
+  items.sort((a, b) => Number(b.fromError) - Number(a.fromError) || (a.soname < b.soname ? -1 : a.soname > b.soname ? 1 : 0));
 
   // What to add: uncovered picks and extras, equivalent spellings once.
   const add: string[] = [];

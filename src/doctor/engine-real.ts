@@ -1,6 +1,6 @@
 import { readElfFile } from '../elf/index.js';
 import { attrCovers, classifySoname, loadIndex, resolveSoname, type SonameIndex } from '../index/index.js';
-import { findLibraryLists, patchLibraryList } from '../nix/index.js';
+import { DRIVER_ATTR, findLibraryLists, patchLibraryList } from '../nix/index.js';
 import { scanVenv } from '../scan/index.js';
 import type { Engine } from './engine.js';
 
@@ -23,16 +23,17 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
     lists: (source, file) => {
       const r = findLibraryLists(source, file);
-      return { attrs: r.attrs, driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
+      return { attrs: r.attrs.filter((a) => a !== DRIVER_ATTR), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
     },
     patch: (source, file, add, driverPath) => {
       const r = patchLibraryList(source, file, { add: [...add], driverPath, attrCovers });
       return {
         text: r.text,
         changed: r.changed,
-        added: r.added,
-        present: r.present,
-        unplaced: r.unplaced,
+        added: r.added.filter((a) => a !== DRIVER_ATTR),
+        present: r.present.filter((a) => a !== DRIVER_ATTR),
+        unplaced: r.unplaced.map((u) => (u.attr === DRIVER_ATTR ? { ...u, attr: 'driver path' } : u)),
+        driverAdded: r.added.includes(DRIVER_ATTR),
         createdLibraryPath: r.createdLibraryPath,
       };
     },

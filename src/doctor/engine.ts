@@ -35,9 +35,12 @@ export interface NixLists {
 export interface PatchOutcome {
   text: string;
   changed: boolean;
+  /** Attributes written (the driver path is reported by `driverAdded`, not here). */
   added: string[];
   present: string[];
-  unplaced: string[];
+  /** What could not be placed, with the patcher's reason (`driver path` for the driver). */
+  unplaced: { attr: string; reason: string }[];
+  driverAdded: boolean;
   createdLibraryPath: boolean;
 }
 

@@ -62,23 +62,24 @@ export function detectEnvironment(facts: HostFacts, model: EnvName, ldLibraryPat
   };
 }
 
-/** One sentence: where we are and what the loader model is. */
+/** Two short sentences: where nixpy runs, and the loader model it applies. */
 export function describeEnvironment(e: Environment): string {
+  const direnv = e.direnv ? ' (direnv)' : '';
   const where = e.nixos
     ? e.nixShell
-      ? `NixOS, inside a Nix dev shell${e.direnv ? ' (direnv)' : ''}`
-      : 'NixOS, outside a Nix dev shell'
+      ? `On NixOS, inside a Nix dev shell${direnv}.`
+      : 'On NixOS, outside a Nix dev shell.'
     : e.nixShell
-      ? `a Nix dev shell on another Linux${e.direnv ? ' (direnv)' : ''}`
-      : 'not NixOS and not a Nix dev shell';
+      ? `In a Nix dev shell${direnv} on another Linux.`
+      : 'Not on NixOS and not in a Nix dev shell.';
   const model =
     e.model === 'nixos'
-      ? "NixOS's loader (no /usr/lib, no ld.so cache; only glibc's own libraries by default)"
+      ? "NixOS's loader (no /usr/lib, no ld.so cache: only glibc's own libraries by default)"
       : "this machine's loader (its ld.so cache and default directories)";
   const path =
     e.ldLibraryPath.length === 0
       ? 'no LD_LIBRARY_PATH'
       : `LD_LIBRARY_PATH with ${e.ldLibraryPath.length} ${e.ldLibraryPath.length === 1 ? 'entry' : 'entries'}` +
         (e.storeEntries > 0 ? ` (${e.storeEntries} in /nix/store)` : '');
-  return `Running on ${where}; modelling ${model} with ${path}.`;
+  return `${where} Model: ${model}, ${path}.`;
 }

@@ -117,11 +117,10 @@ export function noVenvError(p: Project): InputError {
   );
 }
 
-/** How the user reloads the shell after the Nix file changed. */
-export function reloadAdvice(root: string, nixFile: string): string {
+/** How the user gets a shell that has the changed Nix file's library path. */
+export function reloadAdvice(root: string, nixFile: string, inNixShell: boolean): string {
   if (existsSync(join(root, '.envrc'))) return 'run `direnv reload`';
   const base = nixFile.slice(nixFile.lastIndexOf('/') + 1);
-  if (base === 'devenv.nix') return 'leave the shell and run `devenv shell` again';
-  if (base === 'flake.nix') return 'leave the shell and run `nix develop` again';
-  return 'leave the shell and run `nix-shell` again';
+  const enter = base === 'devenv.nix' ? '`devenv shell`' : base === 'flake.nix' ? '`nix develop`' : '`nix-shell`';
+  return inNixShell ? `leave the shell and run ${enter} again` : `enter the shell with ${enter}`;
 }

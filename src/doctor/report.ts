@@ -27,8 +27,8 @@ export interface PatchReport {
   changed: boolean;
   /** --fix wrote it. */
   applied: boolean;
-  /** Attributes the patcher could not place (no list found and none could be created). */
-  unplaced: string[];
+  /** What the patcher could not place, and why (no list found and none could be created, ...). */
+  unplaced: { attr: string; reason: string }[];
   /** The patch creates LD_LIBRARY_PATH in a shell that had none. */
   createdLibraryPath: boolean;
 }
@@ -63,6 +63,8 @@ export interface DoctorReport {
   patch: PatchReport | null;
   /** How to reload the shell after the Nix file changed, or null. */
   reload: string | null;
+  /** The command that applies the patch (`nixpy doctor ... --fix`). */
+  fixCommand: string;
   /** Number of problems found; the exit code is 1 when it is not 0. */
   problems: number;
   scan: ScanResult;
@@ -128,6 +130,7 @@ interface RenderContext {
   /** Display form of a path (relative to the working directory when inside it). */
   show: (abs: string) => string;
   nixFileName: string | null;
+  inNixShell: boolean;
 }
 
 function itemLine(it: LibraryItem, files: string[], r: RenderContext, onPath: boolean): string[] {
@@ -140,7 +143,7 @@ function itemLine(it: LibraryItem, files: string[], r: RenderContext, onPath: bo
       if (it.covered) {
         out.push(
           `${name} ${chalk.green('covered')} by ${chalk.cyan(it.coveredBy ?? '')} in ${fileName}` +
-            (onPath ? '' : chalk.dim(' (not on the current library path: reload the shell)')),
+            (onPath ? '' : chalk.dim(` (not on the current library path: ${r.inNixShell ? 'reload' : 'enter'} the dev shell)`)),
         );
       } else if (it.pick) {
         out.push(`${name} ${chalk.yellow('add')} ${chalk.cyan(it.pick)}${it.why ? chalk.dim(` — ${it.why}`) : ''}`);
@@ -194,7 +197,7 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   const { chalk, show } = o;
   const lines: string[] = [];
   const nixFileName = report.nixFile ? show(report.nixFile) : null;
-  const rc: RenderContext = { chalk, show, nixFileName };
+  const rc: RenderContext = { chalk, show, nixFileName, inNixShell: report.environment.nixShell !== null };
   lines.push(chalk.bold('nixpy doctor'));
   lines.push(`  ${report.environment.summary}`);
   lines.push(`  venv:     ${show(report.venv)} (${report.scan.objects} objects${report.scan.skipped.length > 0 ? `, ${report.scan.skipped.length} skipped` : ''})`);
@@ -267,12 +270,12 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
       lines.push(chalk.bold(`The change to ${show(p.file)}:`));
       lines.push(p.diff.trimEnd());
       lines.push('');
-      lines.push(`Apply it with ${chalk.cyan('nixpy doctor --fix')} (or ${chalk.cyan('nixpy fix')}), then ${report.reload ?? 'reload the shell'}.`);
+      lines.push(`Apply it with ${chalk.cyan(report.fixCommand)}, then ${report.reload ?? 'reload the shell'}.`);
     } else if (p.add.length > 0 || p.driverPath) {
       lines.push(`${show(p.file)} needs no change for the libraries nixpy can place.`);
     }
     if (p.unplaced.length > 0) {
-      lines.push(chalk.yellow(`Could not place in ${show(p.file)}: ${p.unplaced.join(', ')} (no library list found; add them by hand).`));
+      for (const u of p.unplaced) lines.push(chalk.yellow(`Could not place ${u.attr} in ${show(p.file)}: ${u.reason}; add it by hand.`));
     }
   } else if (!report.nix) {
     const addable = report.libraries.filter((l) => l.pick && !l.covered).map((l) => l.pick);
@@ -286,7 +289,7 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   lines.push(
     report.problems === 0
       ? chalk.green('Nothing left to fix.')
-      : `${report.problems} problem${report.problems === 1 ? '' : 's'} left.`,
+      : `${report.problems} problem${report.problems === 1 ? '' : 's'} ${report.patch?.applied ? 'left' : 'found'}.`,
   );
   return lines.join('\n') + '\n';
 }

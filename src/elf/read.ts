@@ -85,7 +85,13 @@ export function readElfFile(path: string): ElfInfo {
       if (err instanceof ElfError) throw err;
       throw ioError(err, 'cannot stat');
     }
-    return readElf(fdSource(fd, size));
+    const src = fdSource(fd, size);
+    try {
+      // Every string in the result is a copy, so the block buffers can go back to the pool.
+      return readElf(src);
+    } finally {
+      src.release();
+    }
   } finally {
     closeSync(fd);
   }

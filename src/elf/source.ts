@@ -35,17 +35,28 @@ const BLOCK = 4096;
 /** At most this many blocks stay cached per file: 128 KiB whatever the file's size. */
 const MAX_BLOCKS = 32;
 
+/** A ByteSource over a file that can hand its buffers back once the caller is done. */
+export interface FileSource extends ByteSource {
+  /** Returns the block buffers for reuse; bytes read earlier must not be used afterwards. */
+  release(): void;
+}
+
+/**
+ * Block buffers reused from one file to the next: a scan reads thousands of objects one after
+ * the other, and fresh 4 KiB buffers for each would mostly feed the garbage collector.
+ */
+const spareBlocks: Buffer[] = [];
+
 /**
  * A source over an open file descriptor using positioned reads. Reads that fit in one 4 KiB
  * block are served from a small block cache: the header, program headers, version tables and
  * most dynamic strings of a typical object share a handful of blocks, so one object costs a few
  * pread calls, not one per string.
  */
-export function fdSource(fd: number, size: number): ByteSource {
-  const blocks = new Map<number, Uint8Array>();
+export function fdSource(fd: number, size: number): FileSource {
+  const blocks = new Map<number, Buffer>();
 
-  function pread(offset: number, length: number): Uint8Array {
-    const buf = Buffer.allocUnsafe(length);
+  function preadInto(buf: Buffer, offset: number, length: number): void {
     let done = 0;
     while (done < length) {
       let n: number;
@@ -58,20 +69,26 @@ export function fdSource(fd: number, size: number): ByteSource {
       if (n === 0) throw new ElfError('truncated', `file ended at ${offset + done} (changed while reading?)`);
       done += n;
     }
-    return buf;
   }
 
-  function block(index: number): Uint8Array {
-    let b = blocks.get(index);
-    if (b === undefined) {
-      const start = index * BLOCK;
-      b = pread(start, Math.min(BLOCK, size - start));
-      if (blocks.size >= MAX_BLOCKS) {
-        const oldest = blocks.keys().next().value as number;
-        blocks.delete(oldest);
-      }
-      blocks.set(index, b);
+  // One 4 KiB block per pread: measured against fetching 8 and 16 KiB at a time, single blocks
+  // cost the least CPU over a scan (larger copies outweigh the saved calls).
+  function block(index: number): Buffer {
+    const cached = blocks.get(index);
+    if (cached !== undefined) return cached;
+    if (blocks.size >= MAX_BLOCKS) {
+      // Dropped, not recycled: bytes handed out from it may still be in use until release().
+      blocks.delete(blocks.keys().next().value as number);
     }
+    const b = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK);
+    const start = index * BLOCK;
+    try {
+      preadInto(b, start, Math.min(BLOCK, size - start));
+    } catch (err) {
+      spareBlocks.push(b);
+      throw err;
+    }
+    blocks.set(index, b);
     return b;
   }
 
@@ -82,11 +99,16 @@ export function fdSource(fd: number, size: number): ByteSource {
       const first = Math.floor(offset / BLOCK);
       const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
       if (first === last) {
-        const b = block(first);
         const at = offset - first * BLOCK;
-        return b.subarray(at, at + length);
+        return block(first).subarray(at, at + length);
       }
-      return pread(offset, length);
+      const buf = Buffer.allocUnsafe(length);
+      preadInto(buf, offset, length);
+      return buf;
+    },
+    release() {
+      for (const b of blocks.values()) if (spareBlocks.length < MAX_BLOCKS * 2) spareBlocks.push(b);
+      blocks.clear();
     },
   };
 }

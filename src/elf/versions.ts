@@ -51,16 +51,18 @@ export function readVerneed(
   for (const at of chain(offset, count, MAX_VERSION_ENTRIES, 'version need', () => nextOf)) {
     const f = fieldsAt(src, at, 16, le);
     const cnt = f.u16(2);
-    const file = readTableString(src, strings, f.u32(4), 'version need file');
+    const fileName = f.u32(4);
     const aux = f.u32(8);
     nextOf = f.u32(12);
+    const file = readTableString(src, strings, fileName, 'version need file');
     const versions: string[] = [];
     let auxNext = 0;
     if (cnt > 0) {
       for (const a of chain(at + aux, cnt, MAX_VERSION_AUX, 'version need aux', () => auxNext)) {
         const g = fieldsAt(src, a, 16, le);
-        versions.push(readTableString(src, strings, g.u32(8), 'needed version name'));
+        const name = g.u32(8);
         auxNext = g.u32(12);
+        versions.push(readTableString(src, strings, name, 'needed version name'));
       }
     }
     out.push({ file, versions });

@@ -1,18 +1,18 @@
 /**
- * The local index built from nix-locate output, stored so that loading it costs a file read and
- * a few typed-array views, whatever its size (a full nix-locate dump has about a million library
- * hits): nothing is parsed or allocated per entry at load time; lookups binary-search the sorted
- * name table.
+ * The local index built from nix-locate output, stored so that loading it costs one header read,
+ * whatever its size (a full nix-locate dump has about a million library hits):
+ * nothing is parsed per entry at load time; lookups binary-search the sorted name table through
+ * positioned reads.
  *
  * Layout (little endian; every section starts 4-byte aligned):
  *   "NIXPYIDX" u32 version=1 u32 headerLength  header JSON (utf8)  pad
- *   sections, in header.sections order, each a latin1 string blob or an Int32Array.
+ *   sections, in header.sections order, each a UTF-8 string blob or an Int32Array.
  * Tables: names (sorted file names), attrs, outputs, dirs (directory inside the output).
  * rows: 4 int32 per hit, grouped by name: attr index, output index, dir index, flags
  * (bit 0: top-level, bits 1-2: file type r/x/s/d). nameRows[i]..nameRows[i+1] are the rows of
  * names[i].
  */
-import { readFileSync, renameSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { FileType, LocateHit } from './nix-locate.js';
@@ -40,59 +40,143 @@ export interface LocalHit {
   type: FileType;
 }
 
+/** Byte source of an index: the file through positioned reads, or a buffer (tests, build). */
+export interface Reader {
+  size: number;
+  read(pos: number, len: number): Buffer;
+  close?(): void;
+}
+
+export function bufferReader(buf: Buffer): Reader {
+  return { size: buf.length, read: (pos, len) => buf.subarray(pos, pos + len) };
+}
+
+/**
+ * Positioned reads on an open descriptor. Loading reads only the header; each lookup then reads
+ * about forty small pieces (a binary search over the name table plus its rows), so the cost of a
+ * command does not grow with the index (design.md, "Qualities").
+ */
+export function fileReader(fd: number, size: number): Reader {
+  return {
+    size,
+    read(pos, len) {
+      const b = Buffer.allocUnsafe(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, b, got, len - got, pos + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got === len ? b : b.subarray(0, got);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Thrown by lookups that meet damage the load-time checks do not cover; made an InputError by the caller. */
+export class CorruptIndex extends Error {}
+
+interface Section {
+  start: number;
+  bytes: number;
+}
+
+/** UTF-8 strings back to back (blob section) with int32 byte offsets (offsets section). */
 interface StringTable {
-  blob: string;
-  offsets: Int32Array;
-}
-
-function tableGet(t: StringTable, i: number): string {
-  return t.blob.slice(t.offsets[i]!, t.offsets[i + 1]!);
-}
-
-function tableSize(t: StringTable): number {
-  return t.offsets.length - 1;
+  blob: Section;
+  offsets: Section;
+  count: number;
 }
 
 export class LocalIndex {
   constructor(
+    readonly file: string,
     readonly provenance: Provenance,
+    private readonly reader: Reader,
     private readonly names: StringTable,
     private readonly attrs: StringTable,
     private readonly outputs: StringTable,
     private readonly dirs: StringTable,
-    private readonly nameRows: Int32Array,
-    private readonly rows: Int32Array,
+    private readonly nameRows: Section,
+    private readonly rows: Section,
   ) {}
 
-  get size(): number {
-    return tableSize(this.names);
+  /** Releases the file descriptor (the CLI never needs to: it exits). */
+  close(): void {
+    this.reader.close?.();
   }
 
+  /** Number of distinct file names. */
+  get size(): number {
+    return this.names.count;
+  }
+
+  private int(sec: Section, i: number): number {
+    if (i < 0 || (i + 1) * 4 > sec.bytes) throw new CorruptIndex('index out of range');
+    const b = this.reader.read(sec.start + i * 4, 4);
+    if (b.length !== 4) throw new CorruptIndex('truncated');
+    return b.readInt32LE(0);
+  }
+
+  /** Byte range of string i of a table, checked against the blob. */
+  private range(t: StringTable, i: number): [number, number] {
+    if (i < 0 || i >= t.count) throw new CorruptIndex('string index out of range');
+    const b = this.reader.read(t.offsets.start + i * 4, 8);
+    if (b.length !== 8) throw new CorruptIndex('truncated');
+    const start = b.readInt32LE(0);
+    const end = b.readInt32LE(4);
+    if (start < 0 || end < start || end > t.blob.bytes) throw new CorruptIndex('string table out of range');
+    return [t.blob.start + start, t.blob.start + end];
+  }
+
+  private str(t: StringTable, i: number): string {
+    const [a, b] = this.range(t, i);
+    return this.reader.read(a, b - a).toString('utf8');
+  }
+
+  /** Binary search over the sorted names (sorted by UTF-8 bytes when built). */
   private findName(name: string): number {
-    const key = Buffer.from(name, 'utf8').toString('latin1');
+    const key = Buffer.from(name, 'utf8');
     let lo = 0;
-    let hi = tableSize(this.names) - 1;
+    let hi = this.names.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const v = tableGet(this.names, mid);
-      if (v === key) return mid;
-      if (v < key) lo = mid + 1;
+      const [a, b] = this.range(this.names, mid);
+      const c = Buffer.compare(this.reader.read(a, b - a), key);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
       else hi = mid - 1;
     }
     return -1;
   }
 
+  /** The hits for a file name; a damaged file surfaces here as an InputError naming it. */
   lookup(soname: string): LocalHit[] {
+    try {
+      return this.lookupUnchecked(soname);
+    } catch (err) {
+      if (err instanceof CorruptIndex) {
+        throw new InputError(`${this.file}: corrupt index (${err.message}); rebuild it with \`nixpy index build\` or delete it`);
+      }
+      throw err;
+    }
+  }
+
+  private lookupUnchecked(soname: string): LocalHit[] {
     const i = this.findName(soname);
     if (i < 0) return [];
+    const first = this.int(this.nameRows, i);
+    const end = this.int(this.nameRows, i + 1);
+    if (first < 0 || end < first || end * 16 > this.rows.bytes) throw new CorruptIndex('row table out of range');
+    const rows = this.reader.read(this.rows.start + first * 16, (end - first) * 16);
+    if (rows.length !== (end - first) * 16) throw new CorruptIndex('truncated');
     const out: LocalHit[] = [];
-    for (let r = this.nameRows[i]!; r < this.nameRows[i + 1]!; r++) {
-      const b = r * 4;
-      const flags = this.rows[b + 3]!;
-      const dir = tableGet(this.dirs, this.rows[b + 2]!);
+    for (let r = 0; r < end - first; r++) {
+      const flags = rows.readInt32LE(r * 16 + 12);
+      const dir = this.str(this.dirs, rows.readInt32LE(r * 16 + 8));
       out.push({
-        attr: tableGet(this.attrs, this.rows[b]!),
-        output: tableGet(this.outputs, this.rows[b + 1]!),
+        attr: this.str(this.attrs, rows.readInt32LE(r * 16)),
+        output: this.str(this.outputs, rows.readInt32LE(r * 16 + 4)),
         path: dir === '' ? soname : `${dir}/${soname}`,
         topLevel: (flags & 1) === 1,
         type: TYPES[(flags >> 1) & 3]!,
@@ -100,10 +184,6 @@ export class LocalIndex {
     }
     return out;
   }
-}
-
-function latin1(s: string): string {
-  return Buffer.from(s, 'utf8').toString('latin1');
 }
 
 class Interner {
@@ -136,14 +216,19 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
     const key = `${h.attr}\0${h.output}\0${h.path}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const row = [attrs.id(latin1(h.attr)), outputs.id(latin1(h.output)), dirs.id(latin1(dir)), (h.topLevel ? 1 : 0) | (TYPES.indexOf(h.type) << 1)];
-    const k = latin1(name);
+    const row = [attrs.id(h.attr), outputs.id(h.output), dirs.id(dir), (h.topLevel ? 1 : 0) | (TYPES.indexOf(h.type) << 1)];
+    const k = name;
     let list = byName.get(k);
     if (list === undefined) byName.set(k, (list = []));
     list.push(...row);
     entries++;
   }
-  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Sorted by UTF-8 bytes, the order the loader's binary search compares in (each name is
+  // encoded once, not once per comparison).
+  const names = [...byName.keys()]
+    .map((n) => ({ n, b: Buffer.from(n, 'utf8') }))
+    .sort((x, y) => Buffer.compare(x.b, y.b))
+    .map((x) => x.n);
   const nameRows = new Int32Array(names.length + 1);
   const rows = new Int32Array(entries * 4);
   let r = 0;
@@ -160,13 +245,14 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
   const sectionNames: string[] = [];
   const addTable = (label: string, list: readonly string[]): void => {
     const offsets = new Int32Array(list.length + 1);
+    const bufs = list.map((s) => Buffer.from(s, 'utf8'));
     let pos = 0;
-    list.forEach((s, i) => {
+    bufs.forEach((b, i) => {
       offsets[i] = pos;
-      pos += s.length;
+      pos += b.length;
     });
     offsets[list.length] = pos;
-    sections.push(Buffer.from(list.join(''), 'latin1'));
+    sections.push(Buffer.concat(bufs, pos));
     sectionNames.push(`${label}.blob`);
     sections.push(Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength));
     sectionNames.push(`${label}.offsets`);
@@ -207,73 +293,79 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
 
 /** Parses the on-disk format; any inconsistency is an InputError naming the file. */
 export function decodeIndex(buf: Buffer, file: string): LocalIndex {
+  return openIndex(bufferReader(buf), file);
+}
+
+/** Validates the header and section layout (cheap, size-independent) and returns the index. */
+export function openIndex(reader: Reader, file: string): LocalIndex {
   const bad = (why: string): InputError =>
     new InputError(`${file}: corrupt index (${why}); rebuild it with \`nixpy index build\` or delete it`);
-  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) throw bad('not a nixpy index file');
-  if (buf.readUInt32LE(8) !== VERSION) throw bad(`unsupported version ${buf.readUInt32LE(8)}`);
-  const headerLen = buf.readUInt32LE(12);
-  if (16 + headerLen > buf.length) throw bad('truncated header');
+  const pre = reader.read(0, 16);
+  if (pre.length < 16 || pre.toString('latin1', 0, 8) !== MAGIC) throw bad('not a nixpy index file');
+  if (pre.readUInt32LE(8) !== VERSION) throw bad(`unsupported version ${pre.readUInt32LE(8)}`);
+  const headerLen = pre.readUInt32LE(12);
+  if (16 + headerLen > reader.size) throw bad('truncated header');
   let header: { provenance: Provenance; sections: { name: string; bytes: number }[] };
   try {
-    header = JSON.parse(buf.toString('utf8', 16, 16 + headerLen)) as typeof header;
+    header = JSON.parse(reader.read(16, headerLen).toString('utf8')) as typeof header;
   } catch {
     throw bad('unreadable header');
   }
-  if (!header || typeof header !== 'object' || !Array.isArray(header.sections) || typeof header.provenance !== 'object') {
+  if (!header || typeof header !== 'object' || !Array.isArray(header.sections) || !header.provenance || typeof header.provenance !== 'object') {
     throw bad('malformed header');
   }
-  // Int32Array views need 4-byte alignment of the underlying memory.
-  const data = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
   let pos = 16 + headerLen;
   pos += (4 - (pos % 4)) % 4;
-  const got = new Map<string, { start: number; bytes: number }>();
+  const got = new Map<string, Section>();
   for (const s of header.sections) {
     if (typeof s?.name !== 'string' || !Number.isInteger(s.bytes) || s.bytes < 0) throw bad('malformed section table');
-    if (pos + s.bytes > data.length) throw bad('truncated');
+    if (pos + s.bytes > reader.size) throw bad('truncated');
     got.set(s.name, { start: pos, bytes: s.bytes });
     pos += s.bytes;
     pos += (4 - (pos % 4)) % 4;
   }
-  if (pos !== data.length) throw bad('trailing bytes');
-  const ints = (name: string): Int32Array => {
+  if (pos !== reader.size) throw bad('trailing bytes');
+  const section = (name: string, ints: boolean): Section => {
     const s = got.get(name);
-    if (s === undefined || s.bytes % 4 !== 0) throw bad(`missing section ${name}`);
-    return new Int32Array(data.buffer, data.byteOffset + s.start, s.bytes / 4);
+    if (s === undefined || (ints && (s.bytes % 4 !== 0 || s.bytes < 4))) throw bad(`missing section ${name}`);
+    return s;
   };
+  const intAt = (s: Section, i: number): number => reader.read(s.start + i * 4, 4).readInt32LE(0);
   const table = (label: string): StringTable => {
-    const s = got.get(`${label}.blob`);
-    if (s === undefined) throw bad(`missing section ${label}`);
-    const offsets = ints(`${label}.offsets`);
-    if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== s.bytes) throw bad(`bad ${label} table`);
-    return { blob: data.toString('latin1', s.start, s.start + s.bytes), offsets };
+    const blob = section(`${label}.blob`, false);
+    const offsets = section(`${label}.offsets`, true);
+    const count = offsets.bytes / 4 - 1;
+    if (intAt(offsets, 0) !== 0 || intAt(offsets, count) !== blob.bytes) throw bad(`bad ${label} table`);
+    return { blob, offsets, count };
   };
   const names = table('names');
   const attrs = table('attrs');
   const outputs = table('outputs');
   const dirs = table('dirs');
-  const nameRows = ints('nameRows');
-  const rows = ints('rows');
-  if (nameRows.length !== tableSize(names) + 1 || nameRows[nameRows.length - 1]! * 4 !== rows.length) throw bad('row table mismatch');
-  // Bounds of row fields are checked once here (a linear pass over typed memory: cheap) so that
-  // lookups can never read past a table.
-  const na = tableSize(attrs);
-  const no = tableSize(outputs);
-  const nd = tableSize(dirs);
-  for (let i = 0; i < rows.length; i += 4) {
-    if (rows[i]! >>> 0 >= na || rows[i + 1]! >>> 0 >= no || rows[i + 2]! >>> 0 >= nd) throw bad('row out of range');
-  }
-  return new LocalIndex(header.provenance, names, attrs, outputs, dirs, nameRows, rows);
+  const nameRows = section('nameRows', true);
+  const rows = section('rows', false);
+  if (rows.bytes % 16 !== 0 || nameRows.bytes / 4 !== names.count + 1) throw bad('row table mismatch');
+  if (intAt(nameRows, 0) !== 0 || intAt(nameRows, names.count) * 16 !== rows.bytes) throw bad('row table mismatch');
+  // Everything else (offsets inside tables, row fields) is checked by the lookup that reads it.
+  return new LocalIndex(file, header.provenance, reader, names, attrs, outputs, dirs, nameRows, rows);
 }
 
 export function readIndexFile(file: string): LocalIndex {
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(`${file}: cannot read index (${code ?? String(err)})`);
   }
-  return decodeIndex(buf, file);
+  // The descriptor stays open for the life of the process: lookups read through it, and an
+  // atomic rebuild (rename) leaves this inode intact underneath.
+  try {
+    return openIndex(fileReader(fd, fstatSync(fd).size), file);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /** Writes atomically: a reader never sees a half-written index. */

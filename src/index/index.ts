@@ -113,7 +113,7 @@ export function resolveSoname(
   if (curated) {
     // A spelling already in the user's file wins over the canonical one: it covers the soname
     // and keeps their file unchanged.
-    const preferredSpelling = accepted.find((a) => isPreferred(a));
+    const preferredSpelling = prefer.map((p) => p.replace(/^pkgs\./, "")).find((p) => accepted.some((a) => sameLibrary(a, p)));
     const attr = preferredSpelling ?? curated.attr;
     work.push({
       attr,

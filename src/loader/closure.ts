@@ -1,4 +1,5 @@
 import { readHeader } from '../elf/header.js';
+import { describeMachine } from '../elf/index.js';
 import { fdSource } from '../elf/source.js';
 import { DF_1_NODEFLIB, ElfError, type ElfInfo } from '../elf/types.js';
 import { closeSync, fstatSync, openSync } from 'node:fs';
@@ -46,6 +47,13 @@ type Found = { map: LinkMap; via: Via; loaded: boolean } | { fatal: string; path
 /** Thrown for a root object the model cannot load (not ELF, other architecture, ...). */
 export class RootObjectError extends Error {
   override name = 'RootObjectError';
+  constructor(
+    message: string,
+    /** `foreign`: a valid ELF object of another class or machine than the environment's. */
+    readonly reason: 'missing' | 'not-file' | 'not-elf' | 'foreign',
+  ) {
+    super(message);
+  }
 }
 
 function abs(env: LoaderEnv, p: string): string {
@@ -335,12 +343,15 @@ function fail(libraries: LoadedLibrary[], entry: LoadedLibrary, path: string): C
 function readRoot(env: LoaderEnv, objects: ObjectCache, path: string): { info: ElfInfo; id: string } {
   const disk = abs(env, path);
   const probe = objects.probe(disk);
-  if (probe === null) throw new RootObjectError(`${path}: no such file`);
-  if (probe.kind !== 'file') throw new RootObjectError(`${path}: not a regular file`);
+  if (probe === null) throw new RootObjectError(`${path}: no such file`, 'missing');
+  if (probe.kind !== 'file') throw new RootObjectError(`${path}: not a regular file`, 'not-file');
   const info = objects.elf(disk, probe.id);
-  if (info instanceof ElfError) throw new RootObjectError(`${path}: ${info.message}`);
+  if (info instanceof ElfError) throw new RootObjectError(`${path}: ${info.message}`, 'not-elf');
   if (info.elfClass !== env.elfClass || info.machine !== env.machine) {
-    throw new RootObjectError(`${path}: ELF${info.elfClass} object for machine ${info.machine}; the loader model is x86-64 only`);
+    throw new RootObjectError(
+      `${path}: ELF${info.elfClass} ${describeMachine(info.machine)} object; the loader model is x86-64 only`,
+      'foreign',
+    );
   }
   return { info, id: probe.id };
 }

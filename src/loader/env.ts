@@ -1,7 +1,7 @@
 import { EM_X86_64 } from '../elf/index.js';
 import { supportedIsaLevels, readCpuFlags, searchSubdirs } from './hwcaps.js';
 import { loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
-import { NIXOS_GLIBC_SONAMES } from './nixos-glibc.js';
+import { NIXOS_GLIBC_X86_64_SONAMES } from './nixos-glibc.js';
 import type { EnvName, LoaderEnv } from './types.js';
 
 /**
@@ -12,9 +12,10 @@ import type { EnvName, LoaderEnv } from './types.js';
 export const NIXOS_GLIBC_LIBDIR = '/nix/store/nixpkgs-glibc/lib';
 
 /**
- * Debian 12's glibc 2.36 for x86-64, as `ld.so --help` on this machine reports it: system
- * search path, $LIB (notdir of slibdir is not what Debian uses: its DL_DST_LIB is the multiarch
- * "lib/x86_64-linux-gnu"), AT_PLATFORM "x86_64", and PT_INTERP /lib64/ld-linux-x86-64.so.2.
+ * Debian 12's glibc 2.36 for x86-64, as this machine's ld.so reports it (`ld.so --help`, and
+ * `LD_DEBUG=libs` on an RPATH of $LIB and $PLATFORM): the system search path, $LIB expanding to
+ * the multiarch "lib/x86_64-linux-gnu", $PLATFORM to "x86_64" (AT_PLATFORM), and the loader
+ * at /lib64/ld-linux-x86-64.so.2 (ldd runs that one for x86-64 objects).
  */
 const DEBIAN_SYSTEM_DIRS = ['/lib/x86_64-linux-gnu/', '/usr/lib/x86_64-linux-gnu/', '/lib/', '/usr/lib/'];
 const X86_64_RTLD = { path: '/lib64/ld-linux-x86-64.so.2', soname: 'ld-linux-x86-64.so.2' };
@@ -57,7 +58,7 @@ export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): Loa
     cacheLookup: null,
     systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
     defaultDirs: [],
-    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, sonames: NIXOS_GLIBC_SONAMES },
+    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, sonames: NIXOS_GLIBC_X86_64_SONAMES },
     rtld: { path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, soname: 'ld-linux-x86-64.so.2' },
     dstLib: 'lib',
   };

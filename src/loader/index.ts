@@ -2,5 +2,5 @@ export { createLoaderEnv, NIXOS_GLIBC_LIBDIR, type LoaderEnvOptions } from './en
 export { loadClosure, RootObjectError } from './closure.js';
 export { createObjectCache } from './objects.js';
 export { loadLdSoCache, parseLdSoCache, makeCacheLookup, LdSoCacheError, X86_64_CACHE_FLAGS, type LdSoCache } from './ld-so-cache.js';
-export { NIXOS_GLIBC_SONAMES } from './nixos-glibc.js';
+export { NIXOS_GLIBC_SONAMES, NIXOS_GLIBC_X86_64_SONAMES } from './nixos-glibc.js';
 export type * from './types.js';

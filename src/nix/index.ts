@@ -9,3 +9,6 @@ import { parse } from './parser.js';
 export function parseNix(source: string, file: string): NixFile {
   return parse(source, file);
 }
+export type { LibraryList, Coverage, PatchOptions, PatchOutcome } from './patch.js';
+export { findLibraryLists, patchLibraryList } from './patch.js';
+export { defaultAttrCovers, normalizeAttr, DRIVER_ATTR } from './attrs.js';

@@ -88,7 +88,8 @@ function matchInt(s: string, p: number): number {
 /** FLOAT (([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+-]?[0-9]+)? */
 function matchFloat(s: string, p: number): number {
   let q = p;
-  if (s[q] >= '1' && s[q]! <= '9') {
+  const c0 = s[q];
+  if (c0 !== undefined && c0 >= '1' && c0 <= '9') {
     while (isDigit(s[q])) q++;
     if (s[q] !== '.') return 0;
     q++;

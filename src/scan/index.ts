@@ -1,6 +1,6 @@
 import { classifySoname } from '../index/classify.js';
 import { ElfError } from '../elf/types.js';
-import { createLoaderEnv, loadClosure } from '../loader/index.js';
+import { createLoaderEnv, loadClosure, RootObjectError } from '../loader/index.js';
 import { createObjectCache } from '../loader/objects.js';
 import { scanWith, type ScanOptions, type ScanReport } from './scan.js';
 
@@ -23,7 +23,15 @@ export async function scanVenv(root: string, opts: ScanOptions): Promise<ScanRep
       if (elf instanceof ElfError) throw elf;
       return elf;
     },
-    closureOf: (abs) => loadClosure(abs, env, cache),
+    closureOf: (abs) => {
+      try {
+        return loadClosure(abs, env, cache);
+      } catch (err) {
+        // The scanner judged the object loadable first; this is a backstop, not a path taken.
+        if (err instanceof RootObjectError) return { refused: err.message };
+        throw err;
+      }
+    },
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
     target: { machine: env.machine, elfClass: env.elfClass },
   });

@@ -31,22 +31,28 @@ export function collectMissing(
   objects: readonly JudgedObject[],
   /** Venv-relative path of an object the loader reported, or null when outside the venv. */
   locate: (path: string) => string | null,
-  providers: ReadonlyMap<string, readonly string[]>,
+  /** Venv-relative paths of venv files that carry this soname (DT_SONAME or file name). */
+  providersOf: (soname: string) => readonly string[],
   classify: Classify,
 ): MissingSoname[] {
   const neededBy = new Map<string, Set<string>>();
+  const charge = (soname: string, asker: string, o: JudgedObject): void => {
+    const who = locate(asker) ?? o.rel;
+    let set = neededBy.get(soname);
+    if (set === undefined) neededBy.set(soname, (set = new Set()));
+    set.add(who);
+  };
   for (const o of objects) {
     for (const lib of o.closure.libraries) {
-      if (lib.path !== null) continue;
-      const who = locate(lib.requiredBy) ?? o.rel;
-      let set = neededBy.get(lib.soname);
-      if (set === undefined) neededBy.set(lib.soname, (set = new Set()));
-      set.add(who);
+      // Not found; or found only by a later object's search (ldd's trace mode goes on, but
+      // dlopen stops at the first failure); or found as a file ld.so refuses (linker script).
+      if (lib.path === null || lib.error !== undefined) charge(lib.soname, lib.requiredBy, o);
+      for (const asker of lib.notFoundFor ?? []) charge(lib.soname, asker, o);
     }
   }
   const out: MissingSoname[] = [];
   for (const soname of [...neededBy.keys()].sort(byString)) {
-    const venvProviders = [...(providers.get(soname) ?? [])].sort(byString);
+    const venvProviders = [...new Set(providersOf(soname))].sort(byString);
     const category = classify(soname, venvProviders);
     const entry: MissingSoname = { soname, category, neededBy: [...neededBy.get(soname)!].sort(byString) };
     if (category === 'venv') entry.providedBy = venvProviders;

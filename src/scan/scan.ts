@@ -30,8 +30,8 @@ export interface ScanReport {
 export interface ScanDeps {
   /** Parses one object; throws ElfError. */
   readElf: (abs: string) => ElfInfo;
-  /** One object's closure as dlopen would load it. */
-  closureOf: (abs: string) => Closure;
+  /** One object's closure as dlopen would load it, or why the loader refuses the object. */
+  closureOf: (abs: string) => Closure | { refused: string };
   classify: Classify;
   /** The machine and ELF class the venv's Python loads. */
   target: Target;
@@ -51,13 +51,6 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
   const walk = walkVenv(rootAbs);
   const skipped: SkippedFile[] = [...walk.skipped];
   const objects: ScannedObject[] = [];
-  const providers = new Map<string, string[]>();
-  const provide = (name: string, rel: string): void => {
-    const list = providers.get(name);
-    if (list === undefined) providers.set(name, [rel]);
-    else if (!list.includes(rel)) list.push(rel);
-  };
-  for (const link of walk.sameDirLinks) provide(basename(link.rel), link.rel);
 
   const total = walk.candidates.length;
   for (let i = 0; i < total; i++) {
@@ -75,9 +68,12 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
     if (why !== null) {
       skipped.push({ path: c.rel, reason: why });
     } else {
-      provide(basename(c.rel), c.rel);
-      if (elf.soname !== null) provide(elf.soname, c.rel);
-      objects.push({ path: c.rel, abs: c.abs, elf, closure: closureOf(c.abs) });
+      const closure = closureOf(c.abs);
+      if ('refused' in closure) {
+        skipped.push({ path: c.rel, reason: closure.refused });
+      } else {
+        objects.push({ path: c.rel, abs: c.abs, elf, closure });
+      }
     }
     opts.onProgress?.(i + 1, total);
     if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
@@ -87,7 +83,7 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
   const missing = collectMissing(
     objects.map((o) => ({ rel: o.path, closure: o.closure })),
     (path) => locateInVenv(rootAbs, path),
-    providers,
+    providersOf(objects, walk.sameDirLinks),
     classify,
   );
   return {
@@ -99,12 +95,40 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
 /** A `.` or `..` segment: the lexical reading of the path may differ from the physical one. */
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
+/** realpathSync.native: libc's realpath resolves `..` after a symlink physically; Node's JS
+ * realpathSync normalises the path lexically first, which is exactly the mistake to avoid. */
 function locateInVenv(root: string, path: string): string | null {
   const rel = venvRelative(root, path);
   if (rel === null || !DOT_SEGMENT.test(path)) return rel;
   try {
-    return realpathSync(path) === realpathSync(join(root, rel)) ? rel : null;
+    return realpathSync.native(path) === realpathSync.native(join(root, rel)) ? rel : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Which venv files carry a soname, by DT_SONAME or by file name (a same-directory link such as
+ * libfoo.so.1 -> libfoo.so.1.2.3 counts by its name). Built on first use: only scans with
+ * something missing need it.
+ */
+function providersOf(objects: readonly ScannedObject[], links: readonly { rel: string }[]): (soname: string) => readonly string[] {
+  let index: Map<string, string[]> | null = null;
+  return (soname) => {
+    if (index === null) {
+      const map = new Map<string, string[]>();
+      const add = (name: string, rel: string): void => {
+        const list = map.get(name);
+        if (list === undefined) map.set(name, [rel]);
+        else list.push(rel);
+      };
+      for (const o of objects) {
+        add(basename(o.path), o.path);
+        if (o.elf.soname !== null && o.elf.soname !== basename(o.path)) add(o.elf.soname, o.path);
+      }
+      for (const l of links) add(basename(l.rel), l.rel);
+      index = map;
+    }
+    return index.get(soname) ?? [];
+  };
 }

@@ -54,7 +54,7 @@ function errnoReason(err: unknown): string {
  * from. Nothing here follows a link blindly, so link loops cannot make the walk run forever.
  */
 export function walkVenv(root: string): WalkResult {
-  const rootReal = realpathSync(root);
+  const rootReal = realpathSync.native(root);
   const walkedReal = new Set<string>([rootReal]);
   const queue: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
   const candidates: Candidate[] = [];
@@ -64,7 +64,7 @@ export function walkVenv(root: string): WalkResult {
   const realOfDir = (dir: string): string => {
     let r = dirReal.get(dir);
     if (r === undefined) {
-      r = realpathSync(dir);
+      r = realpathSync.native(dir);
       dirReal.set(dir, r);
     }
     return r;
@@ -73,7 +73,7 @@ export function walkVenv(root: string): WalkResult {
   const followDir = (abs: string, rel: string): void => {
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpathSync.native(abs);
     } catch {
       return;
     }
@@ -93,6 +93,8 @@ export function walkVenv(root: string): WalkResult {
       followSymbolicLinks: false,
       objectMode: true,
       suppressErrors: true,
+      // Links are not followed, so no entry can come twice: skip fast-glob's dedupe set.
+      unique: false,
     });
     for (const e of entries) {
       const rel = next.rel === '' ? e.path : `${next.rel}/${e.path}`;
@@ -121,7 +123,7 @@ export function walkVenv(root: string): WalkResult {
       }
       let target: string;
       try {
-        target = realpathSync(abs);
+        target = realpathSync.native(abs);
       } catch (err) {
         skipped.push({ path: rel, reason: errnoReason(err) });
         continue;

@@ -27,14 +27,14 @@ describe('environment detection', () => {
       storeEntries: 2,
       model: 'nixos',
     });
-    expect(describeEnvironment(e)).toMatch(/^Running on NixOS, inside a Nix dev shell \(direnv\); modelling NixOS's loader .* with LD_LIBRARY_PATH with 3 entries \(2 in \/nix\/store\)\.$/);
+    expect(describeEnvironment(e)).toMatch(/^On NixOS, inside a Nix dev shell \(direnv\)\. Model: NixOS's loader .*, LD_LIBRARY_PATH with 3 entries \(2 in \/nix\/store\)\.$/);
   });
 
   it('says when it models NixOS from another system', () => {
     const e = detectEnvironment({ nixosMarker: false, osRelease: DEBIAN_RELEASE, env: {} }, 'nixos', '');
     expect(e.nixos).toBe(false);
     expect(e.nixShell).toBeNull();
-    expect(describeEnvironment(e)).toContain('not NixOS and not a Nix dev shell');
+    expect(describeEnvironment(e)).toContain('Not on NixOS and not in a Nix dev shell.');
     expect(describeEnvironment(e)).toContain('no LD_LIBRARY_PATH');
     expect(describeEnvironment({ ...e, model: 'host' })).toContain("this machine's loader");
   });

@@ -16,12 +16,14 @@ export interface LddLine {
 }
 
 export function parseLdd(stdout: string, stderr: string, exitCode: number): LddReport {
-  const fatal = /error while loading shared libraries: (.*)$/m.exec(stderr);
+  // In trace mode ld.so reports a fatal error on stdout; a failed exec reports on stderr.
+  const fatal = /error while loading shared libraries: (.*)$/m.exec(stdout + '\n' + stderr);
   if (fatal) return { kind: 'error', message: (fatal[1] as string).trim() };
   if (exitCode !== 0 && stdout.trim() === '') return { kind: 'rejected', message: stderr.trim() };
-  if (/^\s*(statically linked|not a dynamic executable)\s*$/m.test(stdout)) {
-    return { kind: 'rejected', message: stdout.trim() };
-  }
+  // ld.so says "statically linked" for any main object without DT_NEEDED (libX11-xcb.so.1,
+  // ld.so itself): an empty closure, not a rejection.
+  if (/^\s*statically linked\s*$/m.test(stdout)) return { kind: 'listed', lines: [] };
+  if (/not a dynamic executable/.test(stdout + stderr)) return { kind: 'rejected', message: 'not a dynamic executable' };
   const lines: LddLine[] = [];
   for (const raw of stdout.split('\n')) {
     const line = raw.trim();
@@ -53,10 +55,14 @@ export function runLdd(file: string, opts: { cwd?: string; ldLibraryPath?: strin
   delete env.LD_LIBRARY_PATH;
   delete env.LD_PRELOAD;
   if (opts.ldLibraryPath !== undefined) env.LD_LIBRARY_PATH = opts.ldLibraryPath;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile('ldd', [file], { cwd: opts.cwd, env, maxBuffer: 1 << 22 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve(parseLdd(String(stdout), String(stderr), typeof code === 'number' ? code : 1));
+      try {
+        resolve(parseLdd(String(stdout), String(stderr), typeof code === 'number' ? code : 1));
+      } catch (e) {
+        reject(e as Error);
+      }
     });
   });
 }

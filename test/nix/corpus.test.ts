@@ -146,6 +146,7 @@ describeWithTool('nix-instantiate', 'Nix corpus', () => {
         }
         if (!c.source.endsWith('\n')) expect(out.text.endsWith('\n')).toBe(false);
         if (c.source.endsWith('\n')) expect(out.text.endsWith('\n')).toBe(true);
+        if (c.source.includes('\r\n')) expect(out.text.replace(/\r\n/g, ''), 'CRLF kept').not.toContain('\n');
         if (c.spec.indent !== undefined && out.changed) {
           const added = out.text.split('\n').filter((l) => !c.source.split('\n').includes(l));
           for (const l of added) expect(l.startsWith(c.spec.indent), JSON.stringify(l)).toBe(true);

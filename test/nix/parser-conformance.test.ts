@@ -92,5 +92,5 @@ describeWithTool('nix-instantiate', 'parser accepts exactly what nix-instantiate
     );
     // The generator must produce accepted texts too, or the property only tests rejection.
     expect(accepted).toBeGreaterThan(10);
-  });
+  }, 900_000);
 });

@@ -48,7 +48,7 @@ describe('collectMissing', () => {
       { rel: 'a/y.so', closure: closure('/v/a/y.so', [['libz.so.1', null, '/v/a/y.so'], ['libq.so', null, '/usr/lib/libother.so']]) },
     ];
     const cats: string[] = [];
-    const m = collectMissing(objects, locate, new Map([['libq.so', ['z/libq.so', 'c/libq.so']]]), (s, prov) => {
+    const m = collectMissing(objects, locate, (s) => (s === 'libq.so' ? ['z/libq.so', 'c/libq.so'] : []), (s, prov) => {
       cats.push(s);
       return prov.length > 0 ? 'venv' : 'unknown';
     });
@@ -57,5 +57,21 @@ describe('collectMissing', () => {
       { soname: 'libz.so.1', category: 'unknown', neededBy: ['a/y.so', 'b/x.so'] },
     ]);
     expect(cats).toEqual(['libq.so', 'libz.so.1']);
+  });
+
+  it('charges names found only by a later search, and files ld.so refuses, to their askers', () => {
+    const c: Closure = {
+      path: '/v/x.so',
+      libraries: [
+        { soname: 'liba.so', path: '/v/l/liba.so', via: 'runpath', requiredBy: '/v/l/libb.so', notFoundFor: ['/v/x.so'] },
+        { soname: 'libs.so', path: '/v/l/libs.so', via: 'runpath', requiredBy: '/v/l/libb.so', error: 'invalid ELF header' },
+        { soname: 'libok.so', path: '/v/l/libok.so', via: 'runpath', requiredBy: '/v/x.so' },
+      ],
+    };
+    const m = collectMissing([{ rel: 'x.so', closure: c }], locate, () => [], () => 'unknown');
+    expect(m).toEqual([
+      { soname: 'liba.so', category: 'unknown', neededBy: ['x.so'] },
+      { soname: 'libs.so', category: 'unknown', neededBy: ['l/libb.so'] },
+    ]);
   });
 });

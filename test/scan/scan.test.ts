@@ -20,8 +20,8 @@ const EXPECTED_SKIPPED = [
 function expectFixtureResult(r: ScanResult, env: string): void {
   expect(r.root).toBe(VENV);
   expect(r.env).toBe(env);
-  // alpha, beta, beta.libs, delta (once), epsilon + .libs, extpkg, gamma + gamma.libs.
-  expect(r.objects).toBe(9);
+  // alpha, beta, beta.libs, delta (once), epsilon + .libs, extpkg, gamma + gamma.libs, zeta + 2 libs.
+  expect(r.objects).toBe(12);
   const { skipped } = r;
   expect(skipped.filter((s) => !s.path.endsWith('truncated.so'))).toEqual(EXPECTED_SKIPPED);
   expect(skipped.find((s) => s.path.endsWith('truncated.so'))?.reason).toMatch(/^truncated ELF file: /);
@@ -35,6 +35,13 @@ function expectFixtureResult(r: ScanResult, env: string): void {
     },
     // Charged to the bundled library that needs it, whether reached from beta or scanned itself.
     { soname: 'libbetadep_missing.so.2', category: 'unknown', neededBy: [`${SP}/beta.libs/libbeta.so.1`] },
+    // ldd finds it through libzeta_b's RUNPATH on a second search; dlopen of _zeta fails first.
+    {
+      soname: 'libzeta_a.so.1',
+      category: 'venv',
+      neededBy: [`${SP}/zeta/_zeta.${EXT}`],
+      providedBy: [`${SP}/zeta.libs_a/libzeta_a.so.1`],
+    },
   ]);
 }
 
@@ -67,13 +74,13 @@ describe('scanVenv on fixtures/scan/venv', () => {
 
   it('LD_LIBRARY_PATH pointing at the bundled directory resolves the venv-category soname', async () => {
     const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: join(VENV, SP, 'beta.libs') });
-    expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2']);
+    expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2', 'libzeta_a.so.1']);
   });
 
   it('reports progress up to the number of candidates', async () => {
     const seen: [number, number][] = [];
     await scanVenv(VENV, { env: 'nixos', onProgress: (d, t) => seen.push([d, t]) });
-    expect(seen.at(-1)).toEqual([14, 14]);
-    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(seen.at(-1)).toEqual([17, 17]);
+    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
   });
 });

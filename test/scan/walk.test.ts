@@ -28,6 +28,9 @@ describe('walkVenv on fixtures/scan/venv', () => {
         `${SP}/extpkg/_ext.cpython-312-x86_64-linux-gnu.so`,
         `${SP}/gamma.libs/libgamma.so.1`,
         `${SP}/gamma/_gamma.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/zeta.libs_a/libzeta_a.so.1`,
+        `${SP}/zeta.libs_b/libzeta_b.so.1`,
+        `${SP}/zeta/_zeta.cpython-312-x86_64-linux-gnu.so`,
       ].sort(),
     );
   });

@@ -1,12 +1,108 @@
+import ora, { type Ora } from 'ora';
 import type { Command } from '../common.js';
-import { NixpyError } from '../../errors.js';
+import type { EnvName } from '../../loader/types.js';
+import { ldLibraryPathOf } from '../common.js';
+import { printJson } from '../io.js';
+import { displayPath } from '../../nix/files.js';
+import { runDoctor } from '../../doctor/doctor.js';
+import { realEngine } from '../../doctor/engine-real.js';
+import { readHostFacts } from '../../doctor/environment.js';
+import { renderDoctor, type InputSource } from '../../doctor/report.js';
+import { runUserCommand } from '../../doctor/run.js';
 
-// Placeholder until this command's issue lands; replaced wholesale by its owner.
-export const doctorCommand: Command<object> = {
+export interface DoctorArgs {
+  fix: boolean;
+  project: string | undefined;
+  venv: string | undefined;
+  flake: string | undefined;
+  stdin: boolean;
+  '--'?: (string | number)[];
+}
+
+function quote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `nixpy doctor` with the location options the user gave, for the "apply it with" hint. */
+function doctorCommandLine(args: DoctorArgs): string {
+  const parts = ['nixpy', 'doctor'];
+  if (args.project !== undefined) parts.push('--project', quote(args.project));
+  if (args.venv !== undefined) parts.push('--venv', quote(args.venv));
+  if (args.flake !== undefined) parts.push('--flake', quote(args.flake));
+  return parts.join(' ');
+}
+
+export const doctorCommand: Command<DoctorArgs> = {
   command: 'doctor',
-  describe: 'doctor (not yet implemented)',
-  builder: (y) => y,
-  run: async () => {
-    throw new NixpyError('doctor: not implemented yet', 2);
+  describe:
+    'explain an import error: scan the venv, name the missing libraries and the attributes that ship them, show (and with --fix apply) the Nix file change. Reads a pasted error on stdin, or runs `nixpy doctor -- CMD...`',
+  builder: (y) =>
+    y
+      .usage('$0 doctor [--fix] [--project DIR] [--venv DIR] [--flake FILE] [-- CMD ARGS...]')
+      // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
+      .option('env', {
+        choices: ['nixos', 'host'] as const,
+        default: undefined,
+        describe: "loader model: NixOS defaults or this machine's ld.so cache and directories (default: [tool.nixpy] env, else nixos)",
+      })
+      .option('fix', { type: 'boolean', default: false, describe: 'apply the change to the Nix file' })
+      .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
+      .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
+      .option('flake', { type: 'string', describe: 'the Nix file (default: flake.nix, shell.nix, devenv.nix)' })
+      .option('stdin', { type: 'boolean', default: true, describe: 'read a pasted error from stdin when it is not a terminal (--no-stdin to skip)' })
+      .example('$0 doctor', 'scan ./.venv against ./flake.nix')
+      .example('python -c "import cv2" 2>&1 | $0 doctor', 'focus on the error a command printed')
+      .example('$0 doctor -- python -c "import cv2"', 'run the command and read its error')
+      .example('$0 doctor --fix', 'apply the change') as never,
+  run: async (args, { io, chalk }) => {
+    const dashdash = (args['--'] ?? []).map(String);
+    let input: { source: InputSource; text: string; command: string[] | null; exitCode: number | null } = {
+      source: 'scan',
+      text: '',
+      command: null,
+      exitCode: null,
+    };
+    if (dashdash.length > 0) {
+      // Runs code from the venv: only because the user asked for exactly this command.
+      const r = await runUserCommand(dashdash, { cwd: io.cwd, env: io.env });
+      input = { source: 'command', text: r.output, command: r.command, exitCode: r.exitCode };
+    } else if (args.stdin) {
+      const text = await io.readStdin();
+      if (text !== null && text.trim() !== '') input = { source: 'stdin', text, command: null, exitCode: null };
+    }
+
+    let spinner: Ora | null = null;
+    if (io.isTTY && !args.json) {
+      spinner = ora({ text: 'Scanning the venv', stream: process.stderr, color: 'cyan' }).start();
+    }
+    const ldLibraryPath = ldLibraryPathOf(args, io);
+    let report;
+    try {
+      report = await runDoctor(realEngine({ indexFile: args.index, env: io.env }), {
+        cwd: io.cwd,
+        env: io.env,
+        project: args.project,
+        venv: args.venv,
+        flake: args.flake,
+        model: (args.env as EnvName | undefined) ?? null,
+        ldLibraryPath,
+        fix: args.fix,
+        commandLine: doctorCommandLine(args),
+        input,
+        host: readHostFacts(io.env),
+        ...(spinner
+          ? {
+              onProgress: (done: number, total: number) => {
+                if (spinner) spinner.text = `Scanning the venv: ${done}/${total} objects`;
+              },
+            }
+          : {}),
+      });
+    } finally {
+      spinner?.stop();
+    }
+    if (args.json) printJson(io, report);
+    else io.stdout(renderDoctor(report, { chalk, show: (p) => displayPath(io.cwd, p) }));
+    return report.problems > 0 ? 1 : 0;
   },
 };

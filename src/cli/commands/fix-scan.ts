@@ -2,6 +2,7 @@ import type { CommandContext, GlobalArgs } from '../common.js';
 import { ldLibraryPathOf } from '../common.js';
 import { scanVenv } from '../../scan/index.js';
 import { loadIndex, resolveSoname } from '../../index/index.js';
+import { DRIVER_ATTR } from '../../nix/index.js';
 import type { FixPlan } from './fix.js';
 
 /**
@@ -35,7 +36,7 @@ export async function planFromScan(
     if (m.category === 'glibc') continue;
     if (m.category === 'driver') {
       plan.driverPath = true;
-      because('driver', m.soname);
+      because(DRIVER_ATTR, m.soname);
       continue;
     }
     if (m.category === 'venv') {

@@ -6,7 +6,8 @@ import { printJson } from '../io.js';
 import { InputError, NixpyError } from '../../errors.js';
 import { findNixFile, readNixFile, writeFileAtomic, displayPath } from '../../nix/files.js';
 import { unifiedDiff } from '../../nix/diff.js';
-import { findLibraryLists, parseNix, patchLibraryList, type PatchOutcome } from '../../nix/index.js';
+import * as nix from '../../nix/index.js';
+import type { PatchOutcome } from '../../nix/index.js';
 import { attrCovers } from '../../index/attrs.js';
 import type { Category } from '../../scan/types.js';
 
@@ -60,7 +61,7 @@ export interface FixReport {
   createdLibraryPath: boolean;
   unresolved: UnresolvedSoname[];
   notes: FixNote[];
-  /** For a scan: the sonames behind each added attribute (key `driver` for the driver path). */
+  /** For a scan: the sonames behind each attribute (the driver path under its element, addDriverRunpath.driverLink). */
   reasons: Record<string, string[]>;
   venv?: string;
   diff?: string;
@@ -103,14 +104,14 @@ export function venvRoot(args: { venv: string | undefined }, ctx: CommandContext
 
 /** Applies a plan to source text: the patch outcome, re-parsed before anyone writes it. */
 export function applyPlan(source: string, file: string, plan: FixPlan): PatchOutcome {
-  const outcome = patchLibraryList(source, file, {
+  const outcome = nix.patchLibraryList(source, file, {
     add: plan.add,
     driverPath: plan.driverPath,
     attrCovers: (existing: string, wanted: string) => attrCovers(existing, wanted),
   });
   if (outcome.changed) {
     try {
-      parseNix(outcome.text, file);
+      nix.parseNix(outcome.text, file);
     } catch (err) {
       // The patcher produced text Nix would refuse: a bug, and the user's file must not get it.
       throw new NixpyError(`internal error: the patched ${file} would not parse (${(err as Error).message}); nothing written`, 2);
@@ -124,7 +125,7 @@ async function makePlan(args: FixArgs & GlobalArgs, ctx: CommandContext, source:
   if (adds.length > 0 || args.driver) return planFromAdd(adds, args.driver);
   const root = venvRoot(args, ctx);
   const { planFromScan } = await import('./fix-scan.js');
-  const preferAttrs = findLibraryLists(source, file).attrs;
+  const preferAttrs = nix.findLibraryLists(source, file).attrs;
   return planFromScan(root, args, ctx, preferAttrs);
 }
 
@@ -155,8 +156,8 @@ function printHuman(r: FixReport, shown: string, plan: FixPlan, ctx: CommandCont
   const out: string[] = [];
   if (r.dryRun && diff !== '') out.push(diff.endsWith('\n') ? diff.slice(0, -1) : diff);
   const why = (a: string): string => {
-    const s = plan.reasons[a];
-    return s && s.length > 0 ? chalk.dim(` (${s.join(', ')})`) : '';
+    const s = [...(a === nix.DRIVER_ATTR ? ['GPU driver directory /run/opengl-driver/lib'] : []), ...(plan.reasons[a] ?? [])];
+    return s.length > 0 ? chalk.dim(` (${s.join(', ')})`) : '';
   };
   if (r.added.length > 0) {
     const verb = r.dryRun ? 'would add' : 'added';
@@ -196,6 +197,8 @@ export const fixCommand: Command<FixArgs> = {
     const file = findNixFile(io.cwd, args.flake);
     const shown = displayPath(io.cwd, file);
     const source = readNixFile(file);
+    // Refuse an unparsable file before any scan: exit 2 with FILE:LINE:COL, file untouched.
+    nix.parseNix(source, shown);
     const plan = await makePlan(args, ctx, source, shown);
     const outcome = applyPlan(source, shown, plan);
     const diff = outcome.changed ? unifiedDiff(shown, source, outcome.text) : '';

@@ -1,0 +1,437 @@
+/**
+ * Finds what feeds a dev shell's library path in a parsed Nix file: the `LD_LIBRARY_PATH` /
+ * `NIX_LD_LIBRARY_PATH` attributes (also under `env`) and `export LD_LIBRARY_PATH=…` lines in
+ * hook strings, followed through `makeLibraryPath`, `with`, `let`/`rec`/attribute bindings,
+ * `inherit`, `++` concatenations and `"${pkg}/lib"` interpolations down to the list literals
+ * (or interpolated strings) an editor can extend.
+ */
+import {
+  type AttrName, type Binding, type Expr, type ExprOf, type NixFile, attrNameText, unparen, walk,
+} from './ast.js';
+import { DRIVER_LINK } from './attrs.js';
+import { type Env, NIX_2_8_GLOBALS, resolve, walkScopes } from './scope.js';
+
+export type SinkVia = 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';
+const SINK_NAMES: ReadonlySet<string> = new Set(['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH']);
+
+/** A list literal whose elements reach the path. */
+export interface ListFeed {
+  kind: 'list';
+  list: ExprOf<'List'>;
+  /** Under optionals/optional/if: it may be empty, so it cannot be relied on or extended. */
+  conditional: boolean;
+  /** Elements are interpolated as `"${p}/lib"` (no makeLibraryPath): outputs must be explicit. */
+  interpolated: boolean;
+}
+
+/** `"${a}/lib:${b}/lib"`: each interpolation followed by `/lib` is an element. */
+export interface InterpFeed {
+  kind: 'interp';
+  string: Expr;
+  elements: { expr: Expr; end: number }[];
+}
+
+export type Feed = ListFeed | InterpFeed;
+
+export interface Sink {
+  via: SinkVia;
+  /** Offset of the attribute or of the `export` text that sets the variable. */
+  at: number;
+  feeds: Feed[];
+  /** The path text itself names the driver directory (`/run/opengl-driver/lib`). */
+  driverLiteral: boolean;
+  /** Why (part of) the value could not be followed to a list. */
+  unresolved: string[];
+}
+
+export interface ElementInfo {
+  /** nixpkgs attribute path without `pkgs.`, when the element names one. */
+  attr: string | undefined;
+  driver: boolean;
+}
+
+export interface Analysis {
+  file: NixFile;
+  sinks: Sink[];
+  envOf: ReadonlyMap<Expr, Env>;
+  /** Attribute sets passed to mkShell / mkShellNoCC. */
+  shells: ExprOf<'Attrs'>[];
+  /** A module's top-level attribute set (devenv.nix), when the file has no mkShell call. */
+  moduleAttrs: ExprOf<'Attrs'> | undefined;
+  /** What a list element names. */
+  elementInfo(e: Expr): ElementInfo;
+  /** Attribute path of a package expression relative to the package set ([] = the set). */
+  attrChain(e: Expr): string[] | undefined;
+  /** The expression a variable or static selection is bound to in this file. */
+  resolveExpr(e: Expr): Expr | undefined;
+}
+
+const MAX_DEPTH = 40;
+
+/** `f a b c` as head `f` and arguments [a, b, c]. */
+export function flattenApp(e: Expr): { head: Expr; args: Expr[] } {
+  const args: Expr[] = [];
+  let cur = unparen(e);
+  while (cur.type === 'App') {
+    args.unshift(cur.arg);
+    cur = unparen(cur.fn);
+  }
+  return { head: cur, args };
+}
+
+/** The function name a head refers to: `f`, `lib.f`, `pkgs.lib.strings.f` all give `f`. */
+export function headName(head: Expr): string | undefined {
+  const h = unparen(head);
+  if (h.type === 'Var') return h.name;
+  if (h.type === 'Select' && h.default === undefined) {
+    const last = h.path[h.path.length - 1];
+    return last ? attrNameText(last) : undefined;
+  }
+  return undefined;
+}
+
+function stringLiteral(e: Expr): string | undefined {
+  const s = unparen(e);
+  if (s.type !== 'String' && s.type !== 'IndString') return undefined;
+  if (s.parts.length === 0) return '';
+  if (s.parts.length === 1 && s.parts[0]!.type === 'Literal') return s.parts[0]!.value;
+  return undefined;
+}
+
+function staticPath(names: AttrName[]): string[] | undefined {
+  const out: string[] = [];
+  for (const n of names) {
+    const s = attrNameText(n);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
+}
+
+export function analyze(file: NixFile): Analysis {
+  const envOf = new Map<Expr, Env>();
+  walkScopes(file.root, NIX_2_8_GLOBALS, (e, env) => {
+    if (!envOf.has(e)) envOf.set(e, env);
+  });
+  const source = file.source;
+
+  // ---- following names to their definitions ----
+
+  const lookupIn = (node: Expr | undefined, path: string[], depth: number): Expr | undefined => {
+    if (!node || depth > MAX_DEPTH) return undefined;
+    if (node.type === 'Let' || node.type === 'Attrs' || node.type === 'LegacyLet') {
+      return lookupBindings(node.bindings, path, node, depth + 1);
+    }
+    return undefined;
+  };
+
+  const lookupBindings = (bindings: Binding[], path: string[], owner: Expr, depth: number): Expr | undefined => {
+    if (depth > MAX_DEPTH || path.length === 0) return undefined;
+    for (const b of bindings) {
+      if (b.type === 'Inherit') {
+        if (!b.names.some((n) => attrNameText(n) === path[0])) continue;
+        if (b.from) return lookupPath(b.from, path, depth + 1);
+        // `inherit x;` takes x from the scope around the binding set.
+        const outer = envOf.get(owner);
+        const r = resolve(outer, path[0]!);
+        return r.kind === 'bound' ? lookupIn(r.env.node, path, depth + 1) : undefined;
+      }
+      const names = staticPath(b.path);
+      if (!names) continue;
+      const n = Math.min(names.length, path.length);
+      let same = true;
+      for (let k = 0; k < n; k++) if (names[k] !== path[k]) same = false;
+      if (!same) continue;
+      if (names.length === path.length) return b.value;
+      if (names.length < path.length) {
+        const v = unparen(b.value);
+        const set = v.type === 'Attrs' ? v : resolveExpr(v, depth + 1);
+        if (set?.type === 'Attrs') {
+          const r = lookupBindings(set.bindings, path.slice(names.length), set, depth + 1);
+          if (r) return r;
+        }
+      }
+    }
+    return undefined;
+  };
+
+  /** Follows a variable or a static selection to the expression that defines it. */
+  const resolveExpr = (e0: Expr, depth = 0): Expr | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unparen(e0);
+    if (e.type === 'Var') {
+      const r = resolve(envOf.get(e), e.name);
+      return r.kind === 'bound' ? lookupIn(r.env.node, [e.name], depth + 1) : undefined;
+    }
+    if (e.type === 'Select') {
+      const names = staticPath(e.path);
+      return names ? lookupPath(e.expr, names, depth + 1) : undefined;
+    }
+    return undefined;
+  };
+
+  /** The definition of `path` inside the attribute set `e` evaluates to. */
+  const lookupPath = (e0: Expr, path: string[], depth: number): Expr | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unparen(e0);
+    if (e.type === 'Var') {
+      // Also finds sets spread over nested bindings (`deps.runtime = …;`).
+      const r = resolve(envOf.get(e), e.name);
+      return r.kind === 'bound' ? lookupIn(r.env.node, [e.name, ...path], depth + 1) : undefined;
+    }
+    if (e.type === 'Select') {
+      const names = staticPath(e.path);
+      return names ? lookupPath(e.expr, [...names, ...path], depth + 1) : undefined;
+    }
+    const set = e.type === 'Attrs' ? e : undefined;
+    return set ? lookupBindings(set.bindings, path, set, depth + 1) : undefined;
+  };
+
+  /**
+   * The attribute path of a package expression relative to the package set (`pkgs.zlib` ->
+   * [zlib], `zlib` under `with pkgs;` -> [zlib], `py.python` with `py = pkgs.python3Packages`
+   * -> [python3Packages, python]); [] for the package set itself.
+   */
+  const attrChain = (e0: Expr, depth = 0): string[] | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unparen(e0);
+    if (e.type === 'Var') {
+      const r = resolve(envOf.get(e), e.name);
+      if (r.kind !== 'bound') return [e.name];
+      if (e.name === 'pkgs') return [];
+      const def = lookupIn(r.env.node, [e.name], depth + 1);
+      if (!def) return []; // a function argument: a package set (`p: [ p.zlib ]`)
+      return attrChain(def, depth + 1) ?? [];
+    }
+    if (e.type === 'Select') {
+      const names = staticPath(e.path);
+      const base = attrChain(e.expr, depth + 1);
+      if (!names || !base) return undefined;
+      const chain = [...base, ...names];
+      const lp = chain.indexOf('legacyPackages');
+      return lp >= 0 ? chain.slice(lp + 2) : chain;
+    }
+    if (e.type === 'App') {
+      const { head } = flattenApp(e);
+      if (headName(head) === 'import') return [];
+    }
+    return undefined;
+  };
+
+  const elementInfo = (e0: Expr): ElementInfo => {
+    const e = unparen(e0);
+    const lit = stringLiteral(e);
+    if (lit !== undefined) {
+      const driver = lit.replace(/\/+$/, '') === DRIVER_LINK;
+      return { attr: undefined, driver };
+    }
+    if ((e.type === 'String' || e.type === 'IndString') && e.parts.length === 1 && e.parts[0]!.type === 'Interpolation') {
+      return elementInfo(e.parts[0]!.expr);
+    }
+    if (e.type === 'App') {
+      const { head, args } = flattenApp(e);
+      const name = headName(head);
+      if (name === 'getLib' && args.length === 1) return elementInfo(args[0]!);
+      if (name === 'getOutput' && args.length === 2 && stringLiteral(args[0]!) === 'lib') return elementInfo(args[1]!);
+      return { attr: undefined, driver: false };
+    }
+    if (e.type === 'Var' || e.type === 'Select') {
+      const chain = attrChain(e);
+      if (!chain || chain.length === 0) return { attr: undefined, driver: false };
+      const last = chain[chain.length - 1];
+      if (last === 'driverLink') return { attr: undefined, driver: true };
+      return { attr: chain.join('.'), driver: false };
+    }
+    return { attr: undefined, driver: false };
+  };
+
+  // ---- what a library-path value is made of ----
+
+  const addListArg = (e0: Expr, sink: Sink, conditional: boolean, interpolated: boolean, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
+    const e = unparen(e0);
+    switch (e.type) {
+      case 'List':
+        sink.feeds.push({ kind: 'list', list: e, conditional, interpolated });
+        return true;
+      case 'With':
+        return addListArg(e.body, sink, conditional, interpolated, depth + 1);
+      case 'Binary':
+        if (e.op === '++') {
+          const l = addListArg(e.lhs, sink, conditional, interpolated, depth + 1);
+          const r = addListArg(e.rhs, sink, conditional, interpolated, depth + 1);
+          return l || r;
+        }
+        break;
+      case 'If':
+        return [
+          addListArg(e.then, sink, true, interpolated, depth + 1),
+          addListArg(e.else, sink, true, interpolated, depth + 1),
+        ].some(Boolean);
+      case 'App': {
+        const { head, args } = flattenApp(e);
+        const name = headName(head);
+        if (name === 'optionals' && args.length === 2) return addListArg(args[1]!, sink, true, interpolated, depth + 1);
+        if (name === 'optional' && args.length === 2) return true; // one conditional element
+        break;
+      }
+      case 'Var':
+      case 'Select': {
+        const def = resolveExpr(e);
+        if (def) return addListArg(def, sink, conditional, interpolated, depth + 1);
+        sink.unresolved.push(`${source.slice(e.start, e.end)} is not defined in this file`);
+        return false;
+      }
+      default:
+        break;
+    }
+    sink.unresolved.push(`the library list is computed (${source.slice(e.start, Math.min(e.end, e.start + 40))})`);
+    return false;
+  };
+
+  /** Is this a function `p: "${p}/lib"` (a map to library directories)? */
+  const isLibDirLambda = (e0: Expr): boolean => {
+    const e = unparen(e0);
+    if (e.type !== 'Lambda' || !e.arg) return false;
+    const body = unparen(e.body);
+    if (body.type !== 'String' && body.type !== 'IndString') return false;
+    const [a, b] = body.parts;
+    return body.parts.length === 2 && a?.type === 'Interpolation' && b?.type === 'Literal' && b.value === '/lib';
+  };
+
+  const analyzeValue = (e0: Expr, sink: Sink, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
+    const e = unparen(e0);
+    switch (e.type) {
+      case 'With':
+        return analyzeValue(e.body, sink, depth + 1);
+      case 'String':
+      case 'IndString':
+        return analyzeRegion(e, 0, e.start, e.end, sink, depth + 1);
+      case 'Binary':
+        if (e.op === '+') {
+          const l = analyzeValue(e.lhs, sink, depth + 1);
+          const r = analyzeValue(e.rhs, sink, depth + 1);
+          return l || r;
+        }
+        return false;
+      case 'App': {
+        const { head, args } = flattenApp(e);
+        const name = headName(head);
+        if (name === 'makeLibraryPath' && args.length === 1) return addListArg(args[0]!, sink, false, false, depth + 1);
+        if (name === 'makeSearchPathOutput' && args.length === 3 && stringLiteral(args[0]!) === 'lib' && stringLiteral(args[1]!) === 'lib') {
+          return addListArg(args[2]!, sink, false, false, depth + 1);
+        }
+        if (name === 'concatMapStringsSep' && args.length === 3 && isLibDirLambda(args[1]!)) {
+          return addListArg(args[2]!, sink, false, true, depth + 1);
+        }
+        if (name === 'concatStringsSep' && args.length === 2) {
+          const arg = unparen(args[1]!);
+          const { head: h2, args: a2 } = flattenApp(arg);
+          if (headName(h2) === 'map' && a2.length === 2 && isLibDirLambda(a2[0]!)) {
+            return addListArg(a2[1]!, sink, false, true, depth + 1);
+          }
+          const list = arg.type === 'List' ? arg : resolveExpr(arg);
+          if (list?.type === 'List') {
+            return list.elements.map((el) => analyzeValue(el, sink, depth + 1)).some(Boolean);
+          }
+        }
+        return false;
+      }
+      case 'Var':
+      case 'Select': {
+        const def = resolveExpr(e);
+        return def ? analyzeValue(def, sink, depth + 1) : false;
+      }
+      default:
+        return false;
+    }
+  };
+
+  /**
+   * Part of a string, from part index `from` (and source offset `startAt` inside it) up to
+   * source offset `endAt`: `${pkg}/lib` elements, makeLibraryPath interpolations, the driver dir.
+   */
+  const analyzeRegion = (s: ExprOf<'String'> | ExprOf<'IndString'>, from: number, startAt: number, endAt: number, sink: Sink, depth: number): boolean => {
+    let found = false;
+    let interp: InterpFeed | undefined;
+    for (let k = from; k < s.parts.length; k++) {
+      const part = s.parts[k]!;
+      if (part.start >= endAt) break;
+      if (part.type === 'Literal') {
+        const text = source.slice(Math.max(part.start, startAt), Math.min(part.end, endAt));
+        if (text.includes(`${DRIVER_LINK}/lib`)) {
+          sink.driverLiteral = true;
+          found = true;
+        }
+        continue;
+      }
+      const next = s.parts[k + 1];
+      if (next?.type === 'Literal' && source.startsWith('/lib', next.start) && !/[\w.-]/.test(source[next.start + 4] ?? '')) {
+        if (!interp) {
+          interp = { kind: 'interp', string: s, elements: [] };
+          sink.feeds.push(interp);
+        }
+        interp.elements.push({ expr: part.expr, end: next.start + 4 });
+        found = true;
+        continue;
+      }
+      if (analyzeValue(part.expr, sink, depth + 1)) found = true;
+    }
+    return found;
+  };
+
+  // ---- the sinks ----
+
+  const sinks: Sink[] = [];
+  const shells: ExprOf<'Attrs'>[] = [];
+  const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
+
+  walk(file.root, (e) => {
+    if (e.type === 'Attrs') {
+      for (const b of e.bindings) {
+        if (b.type !== 'AttrDef') continue;
+        const last = attrNameText(b.path[b.path.length - 1]!);
+        if (last === undefined || !SINK_NAMES.has(last)) continue;
+        const sink: Sink = { via: last as SinkVia, at: b.start, feeds: [], driverLiteral: false, unresolved: [] };
+        analyzeValue(b.value, sink, 0);
+        sinks.push(sink);
+      }
+    } else if (e.type === 'String' || e.type === 'IndString') {
+      e.parts.forEach((part, k) => {
+        if (part.type !== 'Literal') return;
+        const text = source.slice(part.start, part.end);
+        for (const m of text.matchAll(EXPORT)) {
+          const at = part.start + m.index + m[1]!.length;
+          const valueStart = at + m[2]!.length + 1;
+          // The exported value runs to the end of its line.
+          let lineEnd = source.indexOf('\n', valueStart);
+          if (lineEnd < 0 || lineEnd > e.end) lineEnd = e.end;
+          const sink: Sink = { via: m[2] as SinkVia, at, feeds: [], driverLiteral: false, unresolved: [] };
+          if (analyzeRegion(e, k, valueStart, lineEnd, sink, 0)) sinks.push(sink);
+        }
+      });
+    } else if (e.type === 'App') {
+      const { head, args } = flattenApp(e);
+      const h = unparen(head);
+      let name = headName(h);
+      if (name === 'override' && h.type === 'Select' && h.path.length >= 2) name = attrNameText(h.path[h.path.length - 2]!);
+      const last = args.length > 0 ? unparen(args[args.length - 1]!) : undefined;
+      if ((name === 'mkShell' || name === 'mkShellNoCC') && last?.type === 'Attrs' && e.arg === args[args.length - 1]) {
+        shells.push(last);
+      }
+    }
+  });
+
+  let moduleAttrs: ExprOf<'Attrs'> | undefined;
+  if (shells.length === 0) {
+    let body = unparen(file.root);
+    if (body.type === 'Lambda') {
+      body = unparen(body.body);
+      while (body.type === 'Let' || body.type === 'With') body = unparen(body.body);
+      if (body.type === 'Attrs') moduleAttrs = body;
+    }
+  }
+
+  return { file, sinks, envOf, shells, moduleAttrs, elementInfo, attrChain: (e) => attrChain(e), resolveExpr: (e) => resolveExpr(e) };
+}

@@ -1,0 +1,114 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyDemo, run } from '../e2e/harness.js';
+
+describe('check: exit codes and input errors', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = copyDemo()));
+  afterAll(() => cleanup());
+
+  it('exits 2 without a venv, naming where it looked', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'nixpy-check-empty-'));
+    writeFileSync(join(empty, 'flake.nix'), '{ outputs = _: { }; }\n');
+    const r = await run(['check'], { cwd: empty });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^nixpy: no venv found \(looked at .*\.venv\); create one with `uv sync` or name it with --venv DIR\n$/);
+    rmSync(empty, { recursive: true });
+  });
+
+  it('finds the venv through $VIRTUAL_ENV and $UV_PROJECT_ENVIRONMENT', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'nixpy-check-cwd-'));
+    writeFileSync(join(elsewhere, 'flake.nix'), readFileSync(join(dir, 'flake.nix')));
+    const viaActive = await run(['check', '--json'], { cwd: elsewhere, env: { VIRTUAL_ENV: join(dir, '.venv') } });
+    expect(JSON.parse(viaActive.out).venv).toBe(join(dir, '.venv'));
+    const viaUv = await run(['check', '--json'], { cwd: elsewhere, env: { UV_PROJECT_ENVIRONMENT: join(dir, '.venv') } });
+    expect(JSON.parse(viaUv.out).venv).toBe(join(dir, '.venv'));
+    rmSync(elsewhere, { recursive: true });
+  });
+
+  it('exits 2 without a Nix file', async () => {
+    const p = mkdtempSync(join(tmpdir(), 'nixpy-check-nonix-'));
+    mkdirSync(join(p, '.venv'));
+    const r = await run(['check', '--project', p]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no Nix file');
+    expect(r.err).toContain('nixpy init');
+    rmSync(p, { recursive: true });
+  });
+
+  it('exits 2 on a Nix file that does not parse, leaving it untouched', async () => {
+    const bad = join(dir, 'broken.nix');
+    writeFileSync(bad, '{ pkgs }: pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ;\n');
+    const r = await run(['check', '--project', dir, '--flake', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toContain('broken.nix');
+    const d = await run(['doctor', '--project', dir, '--flake', bad, '--fix']);
+    expect(d.code).toBe(2);
+    expect(readFileSync(bad, 'utf8')).toBe('{ pkgs }: pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ;\n');
+  });
+
+  it('exits 2 on bad [tool.nixpy] configuration, naming the key', async () => {
+    const pyproject = join(dir, 'pyproject.toml');
+    const saved = readFileSync(pyproject, 'utf8');
+    try {
+      writeFileSync(pyproject, saved.replace('ignore = []', 'ignored = []'));
+      let r = await run(['check', '--project', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`nixpy: ${pyproject}: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env)\n`);
+      writeFileSync(pyproject, saved.replace('ignore = []', 'ignore = "libacme.so.2"'));
+      r = await run(['doctor', '--project', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('[tool.nixpy] ignore must be a list of strings');
+      writeFileSync(pyproject, saved.replace('ignore = []', 'env = "fedora"'));
+      r = await run(['init', '--project', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('[tool.nixpy] env must be "nixos" or "host"');
+      writeFileSync(pyproject, '[tool.nixpy\n');
+      r = await run(['check', '--project', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/pyproject\.toml:1:\d+: /);
+    } finally {
+      writeFileSync(pyproject, saved);
+    }
+  });
+
+  it('honours [tool.nixpy] extra, nix-file and env', async () => {
+    const pyproject = join(dir, 'pyproject.toml');
+    const saved = readFileSync(pyproject, 'utf8');
+    try {
+      mkdirSync(join(dir, 'nix'), { recursive: true });
+      writeFileSync(join(dir, 'nix', 'shell.nix'), readFileSync(join(dir, 'flake.nix')));
+      writeFileSync(
+        pyproject,
+        saved.replace('ignore = []', 'ignore = ["libacme.so.2"]\nextra = ["ffmpeg"]\nnix-file = "nix/shell.nix"\nenv = "host"'),
+      );
+      const r = await run(['check', '--project', dir, '--json']);
+      const doc = JSON.parse(r.out);
+      expect(r.code).toBe(1);
+      expect(doc.nixFile).toBe(join(dir, 'nix', 'shell.nix'));
+      expect(doc.env).toBe('host');
+      expect(doc.extraMissing).toEqual(['ffmpeg']);
+      expect(doc.add).toContain('ffmpeg');
+      expect(doc.command).toContain('--add ffmpeg');
+      // --env on the command line wins over the file.
+      const n = JSON.parse((await run(['check', '--project', dir, '--json', '--env', 'nixos'])).out);
+      expect(n.env).toBe('nixos');
+    } finally {
+      writeFileSync(pyproject, saved);
+      rmSync(join(dir, 'nix'), { recursive: true, force: true });
+    }
+  });
+
+  it('ignores the current LD_LIBRARY_PATH (it judges the file), unless told', async () => {
+    // A shell whose library path happens to hold a libGL must not hide that the flake lacks it.
+    const r = await run(['check', '--project', dir, '--json'], { env: { LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu' } });
+    expect(JSON.parse(r.out).missing.map((m: { soname: string }) => m.soname)).toContain('libGL.so.1');
+    const told = await run(['check', '--project', dir, '--json', '--ld-library-path', '/usr/lib/x86_64-linux-gnu']);
+    const sonames = JSON.parse(told.out).missing.map((m: { soname: string }) => m.soname);
+    expect(sonames).not.toContain('libz.so.1');
+  });
+});

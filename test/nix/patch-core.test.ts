@@ -1,0 +1,547 @@
+import { describe, expect, it } from 'vitest';
+import {
+  NixSyntaxError, type PatchOptions, findLibraryLists, patchLibraryList,
+} from '../../src/nix/index.js';
+import { nixParseText } from '../helpers/nix.js';
+import { describeWithTool } from '../helpers/tools.js';
+
+const L = (...lines: string[]): string => lines.join('\n');
+
+interface Case {
+  name: string;
+  src: string;
+  opts: PatchOptions;
+  out: string;
+  added?: string[];
+  present?: string[];
+  unplaced?: string[];
+  created?: boolean;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'let-bound multi-line list, spaces',
+    src: L(
+      '{ pkgs ? import <nixpkgs> { } }:',
+      'let',
+      '  libs = [',
+      '    pkgs.stdenv.cc.cc.lib',
+      '    pkgs.zlib',
+      '  ];',
+      'in',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+    opts: { add: ['glib', 'libGL'] },
+    out: L(
+      '{ pkgs ? import <nixpkgs> { } }:',
+      'let',
+      '  libs = [',
+      '    pkgs.stdenv.cc.cc.lib',
+      '    pkgs.zlib',
+      '    pkgs.glib',
+      '    pkgs.libGL',
+      '  ];',
+      'in',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+    added: ['glib', 'libGL'],
+  },
+  {
+    name: 'tabs and with pkgs; bare names',
+    src: L(
+      '{ pkgs }:',
+      'let',
+      '\tlibs = with pkgs; [',
+      '\t\tstdenv.cc.cc.lib',
+      '\t];',
+      'in pkgs.mkShell {',
+      '\tLD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+    ),
+    opts: { add: ['pkgs.zlib', 'xorg.libX11'] },
+    out: L(
+      '{ pkgs }:',
+      'let',
+      '\tlibs = with pkgs; [',
+      '\t\tstdenv.cc.cc.lib',
+      '\t\tzlib',
+      '\t\txorg.libX11',
+      '\t];',
+      'in pkgs.mkShell {',
+      '\tLD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+    ),
+    added: ['zlib', 'xorg.libX11'],
+  },
+  {
+    name: 'one-line file without final newline',
+    src: '{ pkgs }: pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ]; }',
+    opts: { add: ['libGL'] },
+    out: '{ pkgs }: pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.libGL ]; }',
+    added: ['libGL'],
+  },
+  {
+    name: 'inline (with pkgs; [ ... ]) argument',
+    src: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (with pkgs; [ zlib ]);', '}', ''),
+    opts: { add: ['glib'] },
+    out: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (with pkgs; [ zlib glib ]);', '}', ''),
+  },
+  {
+    name: 'decoys in comments and strings stay untouched',
+    src: L(
+      '{ pkgs }:',
+      'let',
+      '  # LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.commented ];',
+      '  /* LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.block ]; */',
+      '  note = "LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.fake ]";',
+      "  help = ''",
+      "    export LD_LIBRARY_PATH=''${pkgs.lib.makeLibraryPath [ pkgs.escaped ]}",
+      "  '';",
+      '  libs = [ pkgs.zlib ];',
+      'in pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+    opts: { add: ['glib'] },
+    out: L(
+      '{ pkgs }:',
+      'let',
+      '  # LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.commented ];',
+      '  /* LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.block ]; */',
+      '  note = "LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.fake ]";',
+      "  help = ''",
+      "    export LD_LIBRARY_PATH=''${pkgs.lib.makeLibraryPath [ pkgs.escaped ]}",
+      "  '';",
+      '  libs = [ pkgs.zlib pkgs.glib ];',
+      'in pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+  },
+  {
+    name: 'a commented-out entry does not count as present; comments stay',
+    src: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [',
+      '    pkgs.zlib # compression',
+      '    # pkgs.libGL',
+      '  ];',
+      '}',
+      '',
+    ),
+    opts: { add: ['libGL'] },
+    out: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [',
+      '    pkgs.zlib # compression',
+      '    # pkgs.libGL',
+      '    pkgs.libGL',
+      '  ];',
+      '}',
+      '',
+    ),
+    added: ['libGL'],
+  },
+  {
+    name: 'equivalent gcc spellings are present',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc pkgs.zlib ];', '}', ''),
+    opts: { add: ['stdenv.cc.cc.lib', 'gcc-unwrapped.lib', 'gcc.cc.lib', 'pkgs.zlib'] },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc pkgs.zlib ];', '}', ''),
+    added: [],
+    present: ['stdenv.cc.cc.lib', 'gcc-unwrapped.lib', 'gcc.cc.lib', 'zlib'],
+  },
+  {
+    name: 'an injected attrCovers decides presence',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc ];', '}', ''),
+    opts: { add: ['stdenv.cc.cc.lib'], attrCovers: (a, b) => a === b },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.stdenv.cc.cc pkgs.stdenv.cc.cc.lib ];', '}', ''),
+    added: ['stdenv.cc.cc.lib'],
+  },
+  {
+    name: '++ with optionals first: the unconditional literal is extended',
+    src: L(
+      '{ pkgs, lib, gui ? false }:',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = lib.makeLibraryPath (',
+      '    lib.optionals gui [ pkgs.libGL ]',
+      '    ++ [ pkgs.zlib ]',
+      '  );',
+      '}',
+      '',
+    ),
+    opts: { add: ['libGL'] },
+    out: L(
+      '{ pkgs, lib, gui ? false }:',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = lib.makeLibraryPath (',
+      '    lib.optionals gui [ pkgs.libGL ]',
+      '    ++ [ pkgs.zlib pkgs.libGL ]',
+      '  );',
+      '}',
+      '',
+    ),
+    added: ['libGL'],
+  },
+  {
+    name: 'only conditional lists: nothing is placed',
+    src: L('{ pkgs, lib, gui }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (lib.optionals gui [ pkgs.libGL ]);', '}', ''),
+    opts: { add: ['zlib'] },
+    out: L('{ pkgs, lib, gui }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (lib.optionals gui [ pkgs.libGL ]);', '}', ''),
+    added: [],
+    unplaced: ['zlib'],
+  },
+  {
+    name: 'two sinks from two lists: both extended',
+    src: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      '  NIX_LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ];',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.glib ];',
+      '}',
+      '',
+    ),
+    opts: { add: ['glib', 'libGL'] },
+    out: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      '  NIX_LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.glib pkgs.libGL ];',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.glib pkgs.libGL ];',
+      '}',
+      '',
+    ),
+    added: ['glib', 'libGL'],
+  },
+  {
+    name: 'one list feeding two sinks is edited once',
+    src: L(
+      '{ pkgs }:',
+      'let libs = [ pkgs.zlib ]; in',
+      'pkgs.mkShell {',
+      '  NIX_LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+    opts: { add: ['glib'] },
+    out: L(
+      '{ pkgs }:',
+      'let libs = [ pkgs.zlib pkgs.glib ]; in',
+      'pkgs.mkShell {',
+      '  NIX_LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath libs;',
+      '}',
+      '',
+    ),
+  },
+  {
+    name: '"${x}/lib" interpolation: explicit library outputs',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = "${pkgs.zlib}/lib";', '}', ''),
+    opts: { add: ['stdenv.cc.cc', 'glib', 'openssl.out'] },
+    out: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = "${pkgs.zlib}/lib:${pkgs.stdenv.cc.cc.lib}/lib:${pkgs.lib.getLib pkgs.glib}/lib:${pkgs.openssl.out}/lib";',
+      '}',
+      '',
+    ),
+    added: ['stdenv.cc.cc', 'glib', 'openssl.out'],
+  },
+  {
+    name: 'export in a shellHook',
+    src: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      "  shellHook = ''",
+      '    export LD_LIBRARY_PATH=${pkgs.lib.makeLibraryPath [ pkgs.zlib ]}:$LD_LIBRARY_PATH',
+      "  '';",
+      '}',
+      '',
+    ),
+    opts: { add: ['libGL'] },
+    out: L(
+      '{ pkgs }:',
+      'pkgs.mkShell {',
+      "  shellHook = ''",
+      '    export LD_LIBRARY_PATH=${pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.libGL ]}:$LD_LIBRARY_PATH',
+      "  '';",
+      '}',
+      '',
+    ),
+  },
+  {
+    name: 'no library path: one is added to the mkShell set',
+    src: L('{ pkgs ? import <nixpkgs> { } }:', 'pkgs.mkShell {', '  packages = [ pkgs.uv ];', '}', ''),
+    opts: { add: ['stdenv.cc.cc.lib', 'zlib'] },
+    out: L(
+      '{ pkgs ? import <nixpkgs> { } }:',
+      'pkgs.mkShell {',
+      '  packages = [ pkgs.uv ];',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [',
+      '    pkgs.stdenv.cc.cc.lib',
+      '    pkgs.zlib',
+      '  ];',
+      '}',
+      '',
+    ),
+    added: ['stdenv.cc.cc.lib', 'zlib'],
+    created: true,
+  },
+  {
+    name: 'no library path, only `with` in scope: lib. and bare names',
+    src: 'with import <nixpkgs> { }; mkShell { buildInputs = [ python3 ]; }\n',
+    opts: { add: ['zlib'] },
+    out: 'with import <nixpkgs> { }; mkShell { buildInputs = [ python3 ]; LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib ]; }\n',
+    created: true,
+  },
+  {
+    name: 'no library path, empty set',
+    src: '{ pkgs }: pkgs.mkShell {}',
+    opts: { add: ['zlib'] },
+    out: '{ pkgs }: pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ]; }',
+    created: true,
+  },
+  {
+    name: 'devenv module without a path gets env.LD_LIBRARY_PATH',
+    src: L('{ pkgs, lib, ... }:', '{', '  packages = [ pkgs.git ];', '}', ''),
+    opts: { add: ['zlib'] },
+    out: L(
+      '{ pkgs, lib, ... }:',
+      '{',
+      '  packages = [ pkgs.git ];',
+      '  env.LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [',
+      '    pkgs.zlib',
+      '  ];',
+      '}',
+      '',
+    ),
+    created: true,
+  },
+  {
+    name: 'driver path added as addDriverRunpath.driverLink',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ];', '}', ''),
+    opts: { add: [], driverPath: true },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.addDriverRunpath.driverLink ];', '}', ''),
+    added: ['addDriverRunpath.driverLink'],
+  },
+  {
+    name: 'driver path already there as a string',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib "/run/opengl-driver" ];', '}', ''),
+    opts: { add: ['zlib'], driverPath: true },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib "/run/opengl-driver" ];', '}', ''),
+    present: ['zlib', 'addDriverRunpath.driverLink'],
+  },
+  {
+    name: 'rec set: the list is buildInputs',
+    src: L(
+      '{ pkgs }:',
+      'pkgs.mkShell rec {',
+      '  buildInputs = [',
+      '    pkgs.python3',
+      '    pkgs.zlib',
+      '  ];',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath buildInputs;',
+      '}',
+      '',
+    ),
+    opts: { add: ['glib'] },
+    out: L(
+      '{ pkgs }:',
+      'pkgs.mkShell rec {',
+      '  buildInputs = [',
+      '    pkgs.python3',
+      '    pkgs.zlib',
+      '    pkgs.glib',
+      '  ];',
+      '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath buildInputs;',
+      '}',
+      '',
+    ),
+  },
+  {
+    name: 'attribute of a let-bound set, nested path and inherit (x)',
+    src: L(
+      '{ pkgs }:',
+      'let',
+      '  deps.runtime = [ pkgs.zlib ];',
+      '  inherit (deps) runtime;',
+      'in pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath runtime; }',
+      '',
+    ),
+    opts: { add: ['glib'] },
+    out: L(
+      '{ pkgs }:',
+      'let',
+      '  deps.runtime = [ pkgs.zlib pkgs.glib ];',
+      '  inherit (deps) runtime;',
+      'in pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath runtime; }',
+      '',
+    ),
+  },
+  {
+    name: 'empty multi-line list',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [', '  ];', '}', ''),
+    opts: { add: ['zlib'] },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [', '    pkgs.zlib', '  ];', '}', ''),
+  },
+  {
+    name: 'closing bracket after the last element',
+    src: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [', '    pkgs.a', '    pkgs.b ];', '}', ''),
+    opts: { add: ['c'] },
+    out: L('{ pkgs }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [', '    pkgs.a', '    pkgs.b', '    pkgs.c ];', '}', ''),
+  },
+  {
+    name: 'makeSearchPathOutput "lib" "lib"',
+    src: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeSearchPathOutput "lib" "lib" [ pkgs.zlib ];', '}', ''),
+    opts: { add: ['glib'] },
+    out: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeSearchPathOutput "lib" "lib" [ pkgs.zlib pkgs.glib ];', '}', ''),
+  },
+  {
+    name: 'concatMapStringsSep over "${p}/lib": outputs written explicitly',
+    src: L(
+      '{ pkgs, lib }:',
+      'let libs = [ pkgs.zlib ]; in',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = lib.concatMapStringsSep ":" (p: "${p}/lib") libs;',
+      '}',
+      '',
+    ),
+    opts: { add: ['stdenv.cc.cc', 'glib'] },
+    out: L(
+      '{ pkgs, lib }:',
+      'let libs = [ pkgs.zlib pkgs.stdenv.cc.cc.lib (lib.getLib pkgs.glib) ]; in',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = lib.concatMapStringsSep ":" (p: "${p}/lib") libs;',
+      '}',
+      '',
+    ),
+  },
+  {
+    name: 'a package-set alias prefix is mimicked',
+    src: L('{ p, lib }:', 'p.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ p.zlib ];', '}', ''),
+    opts: { add: ['glib'] },
+    out: L('{ p, lib }:', 'p.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ p.zlib p.glib ];', '}', ''),
+  },
+  {
+    name: 'empty list with neither pkgs nor with in scope: unplaced',
+    src: L('{ p, lib }:', 'p.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ ];', '}', ''),
+    opts: { add: ['zlib'] },
+    out: L('{ p, lib }:', 'p.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ ];', '}', ''),
+    added: [],
+    unplaced: ['zlib'],
+  },
+  {
+    name: 'CRLF line endings are kept',
+    src: '{ pkgs }:\r\npkgs.mkShell {\r\n  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [\r\n    pkgs.zlib\r\n  ];\r\n}\r\n',
+    opts: { add: ['glib'] },
+    out: '{ pkgs }:\r\npkgs.mkShell {\r\n  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [\r\n    pkgs.zlib\r\n    pkgs.glib\r\n  ];\r\n}\r\n',
+  },
+  {
+    name: 'a bare name shadowed by a local binding gets the pkgs. prefix',
+    src: L('{ pkgs }:', 'let glib = null; in', 'with pkgs; mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib ];', '}', ''),
+    opts: { add: ['glib'] },
+    out: L('{ pkgs }:', 'let glib = null; in', 'with pkgs; mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib pkgs.glib ];', '}', ''),
+  },
+];
+
+describe('patchLibraryList', () => {
+  it.each(CASES)('$name', (c) => {
+    const r = patchLibraryList(c.src, 'flake.nix', c.opts);
+    expect(r.text).toBe(c.out);
+    expect(r.changed).toBe(c.src !== c.out);
+    if (c.added) expect(r.added).toEqual(c.added);
+    if (c.present) expect(r.present).toEqual(c.present);
+    expect(r.unplaced.map((u) => u.attr)).toEqual(c.unplaced ?? []);
+    for (const u of r.unplaced) expect(u.reason.length).toBeGreaterThan(0);
+    expect(r.createdLibraryPath).toBe(c.created ?? false);
+    // Idempotent: a second run over the output changes nothing.
+    const again = patchLibraryList(r.text, 'flake.nix', c.opts);
+    expect(again.changed).toBe(false);
+    expect(again.text).toBe(r.text);
+    expect(again.added).toEqual([]);
+  });
+
+  it('refuses unparsable input with file:line:col', () => {
+    const src = L('{ pkgs }:', 'pkgs.mkShell {', '  packages = [ pkgs.uv ]', '}', '');
+    let err: unknown;
+    try {
+      patchLibraryList(src, 'shell.nix', { add: ['zlib'] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NixSyntaxError);
+    const e = err as NixSyntaxError;
+    expect([e.file, e.line, e.column]).toEqual(['shell.nix', 4, 1]);
+    expect(e.message).toMatch(/^shell\.nix:4:1: syntax error, unexpected '}', expecting ';'$/);
+  });
+
+  it.each([
+    ['unterminated string', 'let x = "abc; in x', 1, 19],
+    ['unterminated indented string', "{ a = ''\n  x\n", 3, 1],
+    ['stray }', '{ }\n}', 2, 1],
+    ['unterminated comment', '[ 1 /* 2 ]', 1, 5],
+  ])('%s -> NixSyntaxError at %i:%i', (_n, src, line, column) => {
+    expect(() => patchLibraryList(src, 'f.nix', { add: ['zlib'] })).toThrow(NixSyntaxError);
+    try {
+      patchLibraryList(src, 'f.nix', { add: ['zlib'] });
+    } catch (e) {
+      expect([(e as NixSyntaxError).line, (e as NixSyntaxError).column]).toEqual([line, column]);
+    }
+  });
+});
+
+describe('findLibraryLists', () => {
+  it('reports each list with its position, variable and condition', () => {
+    const src = L(
+      '{ pkgs, lib, gui }:',
+      'let libs = with pkgs; [ stdenv.cc.cc zlib "/run/opengl-driver" ]; in',
+      'pkgs.mkShell {',
+      '  LD_LIBRARY_PATH = lib.makeLibraryPath (libs ++ lib.optionals gui [ pkgs.libGL ]);',
+      "  shellHook = ''",
+      '    export NIX_LD_LIBRARY_PATH=${lib.makeLibraryPath [ pkgs.openssl ]}',
+      "  '';",
+      '}',
+      '',
+    );
+    const c = findLibraryLists(src, 'shell.nix');
+    expect(c.hasLibraryPath).toBe(true);
+    expect(c.driverPath).toBe(true);
+    expect(c.lists).toEqual([
+      { line: 2, column: 23, via: 'LD_LIBRARY_PATH', attrs: ['stdenv.cc.cc', 'zlib'], conditional: false },
+      { line: 4, column: 68, via: 'LD_LIBRARY_PATH', attrs: ['libGL'], conditional: true },
+      { line: 6, column: 54, via: 'NIX_LD_LIBRARY_PATH', attrs: ['openssl'], conditional: false },
+    ]);
+    expect(c.attrs).toEqual(['stdenv.cc.cc', 'zlib', 'openssl']);
+  });
+
+  it('knows a file without a library path', () => {
+    const c = findLibraryLists('{ pkgs }: pkgs.mkShell { packages = [ pkgs.zlib ]; }', 'shell.nix');
+    expect(c).toEqual({ lists: [], attrs: [], driverPath: false, hasLibraryPath: false });
+  });
+
+  it('does not count makeLibraryPath text in comments or strings', () => {
+    const src = L(
+      '{ pkgs }:',
+      '# LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ];',
+      'pkgs.mkShell { shellHook = "echo LD_LIBRARY_PATH = makeLibraryPath"; }',
+    );
+    expect(findLibraryLists(src, 'shell.nix').hasLibraryPath).toBe(false);
+  });
+});
+
+describeWithTool('nix-instantiate', 'patched outputs parse with nix-instantiate', () => {
+  it.each(CASES)('$name', (c) => {
+    const r = nixParseText(c.out);
+    expect(r.stderr).toBe('');
+    expect(r.ok).toBe(true);
+  });
+});

@@ -1,0 +1,99 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../e2e/harness.js';
+
+/**
+ * `npm pack` yields a working package: the tarball, installed into an empty directory, runs
+ * `nixpy --version` and `nixpy doctor` on the demo project it carries. The install is offline
+ * (the npm cache is warm from the repository's own `npm ci`); where the cache cannot serve it,
+ * the tarball is unpacked by hand with the repository's node_modules beside it, which still
+ * proves the tarball's own contents are complete.
+ */
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+
+
+function sh(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
+}
+
+describe('npm pack', () => {
+  let base: string;
+  let tarball: string;
+  let files: string[];
+  let installDir: string;
+  let installedBy: 'npm install --offline' | 'unpacked';
+
+  beforeAll(() => {
+    expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    base = mkdtempSync(join(tmpdir(), 'nixpy-pack-'));
+    // --ignore-scripts: `npm test` has just built dist/; prepack would only build it again.
+    const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], REPO);
+    expect(packed.status, packed.stderr).toBe(0);
+    const info = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+    tarball = join(base, info[0]!.filename);
+    files = info[0]!.files.map((f) => f.path);
+
+    installDir = join(base, 'app');
+    mkdirSync(installDir);
+    writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    const inst = sh('npm', ['install', '--offline', '--ignore-scripts', '--no-save', tarball], installDir);
+    if (inst.status === 0) {
+      installedBy = 'npm install --offline';
+    } else {
+      const dest = join(installDir, 'node_modules', pkg.name);
+      mkdirSync(dest, { recursive: true });
+      const untar = sh('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1'], installDir);
+      expect(untar.status, untar.stderr).toBe(0);
+      symlinkSync(join(REPO, 'node_modules'), join(dest, 'node_modules'));
+      installedBy = 'unpacked';
+    }
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('ships the built CLI, the data, the demo project, and no sources or tests', () => {
+    for (const f of ['bin/nixpy.js', 'dist/cli/main.js', 'package.json', 'README.md', 'fixtures/demo/flake.nix', 'fixtures/demo/pyproject.toml']) {
+      expect(files).toContain(f);
+    }
+    expect(files.some((f) => f.startsWith('data/'))).toBe(true);
+    expect(files).toContain('fixtures/demo/.venv/lib/python3.12/site-packages/fastzip/_core.cpython-312-x86_64-linux-gnu.so');
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).toEqual([]);
+  });
+
+  it('installs and runs `nixpy --version`', () => {
+    const bin = installedBy === 'unpacked' ? ['node_modules/nixpy/bin/nixpy.js'] : ['node_modules/.bin/nixpy'];
+    const r = spawnSync(installedBy === 'unpacked' ? process.execPath : join(installDir, bin[0]!), installedBy === 'unpacked' ? [...bin, '--version'] : ['--version'], {
+      cwd: installDir,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('runs `nixpy doctor` on the demo it carries', () => {
+    const demo = join(installDir, 'node_modules', pkg.name, 'fixtures/demo');
+    const env = { ...process.env };
+    delete env.VIRTUAL_ENV;
+    delete env.LD_LIBRARY_PATH;
+    const r = spawnSync(process.execPath, [join(installDir, 'node_modules', pkg.name, 'bin/nixpy.js'), 'doctor', '--project', demo, '--json'], {
+      cwd: installDir,
+      encoding: 'utf8',
+      env,
+    });
+    expect(r.status, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scan.objects).toBe(6);
+    expect(doc.libraries.map((l: { soname: string }) => l.soname)).toContain('libGL.so.1');
+    expect(doc.patch.changed).toBe(true);
+  });
+
+  it('declares every runtime dependency (an npm install brings them all)', () => {
+    // With the by-hand fallback the repository's node_modules stand in, so there is nothing to learn.
+    if (installedBy === 'unpacked') return;
+    const deps = Object.keys((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    expect(deps.length).toBeGreaterThan(0);
+    for (const d of deps) expect(existsSync(join(installDir, 'node_modules', d, 'package.json')), d).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from '../e2e/harness.js';
+import { nixEvalJson, nixParseFile } from '../helpers/nix.js';
+import { nixString } from '../helpers/nix-eval.js';
+import { describeWithTool } from '../helpers/tools.js';
+
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; description: string };
+
+// Just enough of nixpkgs for package.nix and flake.nix: buildNpmPackage returns its arguments,
+// and the fileset functions check that every path they are given exists.
+const MOCK = `
+  let
+    b = builtins;
+    lib = {
+      importJSON = f: b.fromJSON (b.readFile f);
+      fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+      licenses.mit = "MIT";
+      platforms.linux = [ "x86_64-linux" "aarch64-linux" ];
+      fileset = {
+        unions = ps: b.map (p: if b.pathExists p then b.toString p else throw "missing \${b.toString p}") ps;
+        toSource = { root, fileset }: { inherit root; files = fileset; };
+      };
+      genAttrs = names: f: b.listToAttrs (b.map (n: { name = n; value = f n; }) names);
+    };
+    pkgsFor = system: rec {
+      inherit lib;
+      stdenv.hostPlatform.system = system;
+      nodejs_20 = "nodejs-20";
+      gcc = "gcc"; nix = "nix"; pax-utils = "pax-utils";
+      buildNpmPackage = args: args // { outPath = "/nix/store/00000000000000000000000000000000-\${args.pname}-\${args.version}"; };
+      callPackage = fn: extra: import fn ({ inherit lib buildNpmPackage nodejs_20; } // extra);
+      mkShell = args: args;
+    };
+    nixpkgs = { inherit lib; legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] pkgsFor; };
+  in`;
+
+describeWithTool('nix-instantiate', "nixpy's own Nix packaging", () => {
+  it('flake.nix and package.nix parse', () => {
+    for (const f of ['flake.nix', 'package.nix']) {
+      const r = nixParseFile(join(REPO, f));
+      expect(r.ok, `${f}: ${r.stderr}`).toBe(true);
+    }
+  });
+
+  it('package.nix builds the package.json version with buildNpmPackage from files that exist', () => {
+    const r = nixEvalJson(`${MOCK} let p = import ${nixString(join(REPO, 'package.nix'))} { inherit lib; inherit (pkgsFor "x86_64-linux") buildNpmPackage nodejs_20; };
+      in { inherit (p) pname version npmDepsHash npmBuildScript; files = p.src.files; main = p.meta.mainProgram; description = p.meta.description; }`);
+    expect(r.ok, r.stderr).toBe(true);
+    const p = JSON.parse(r.stdout);
+    expect(p).toMatchObject({ pname: pkg.name, version: pkg.version, npmBuildScript: 'build', main: 'nixpy', description: pkg.description });
+    expect(p.npmDepsHash).toMatch(/^sha256-/);
+    // Everything `npm run build` and package.json "files" need is in the source set.
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'data', 'fixtures/demo']) {
+      expect(p.files).toContain(join(REPO, f));
+    }
+  });
+
+  it('flake.nix exposes the package, an app running the nixpy bin, an overlay and a dev shell', () => {
+    const r = nixEvalJson(`${MOCK} let flake = import ${nixString(join(REPO, 'flake.nix'))}; self = flake.outputs { inherit self nixpkgs; }; in {
+      pname = self.packages.x86_64-linux.default.pname;
+      same = self.packages.aarch64-linux.nixpy.version == self.packages.aarch64-linux.default.version;
+      app = self.apps.x86_64-linux.default;
+      overlay = (self.overlays.default (pkgsFor "x86_64-linux") { }).nixpy.pname;
+      shell = self.devShells.x86_64-linux.default.packages;
+    }`);
+    expect(r.ok, r.stderr).toBe(true);
+    const f = JSON.parse(r.stdout);
+    expect(f.pname).toBe('nixpy');
+    expect(f.same).toBe(true);
+    expect(f.app).toEqual({ type: 'app', program: `/nix/store/00000000000000000000000000000000-nixpy-${pkg.version}/bin/nixpy` });
+    expect(f.overlay).toBe('nixpy');
+    expect(f.shell).toContain('nodejs-20');
+  });
+});
+
+describe('.pre-commit-hooks.yaml', () => {
+  const text = readFileSync(join(REPO, '.pre-commit-hooks.yaml'), 'utf8');
+  const field = (name: string): string | undefined =>
+    new RegExp(`^\\s+${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim().replace(/^'(.*)'$/, '$1');
+
+  it('declares the nixpy-check hook as a node hook that gets no file names', () => {
+    expect(text).toMatch(/^- id: nixpy-check$/m);
+    expect(field('entry')).toBe('nixpy check');
+    expect(field('language')).toBe('node');
+    expect(field('pass_filenames')).toBe('false');
+  });
+
+  it('triggers on the files that decide the native libraries, and on nothing else', () => {
+    // pre-commit matches `files` with Python's re.search; this pattern means the same in JS.
+    const re = new RegExp(field('files')!);
+    for (const f of ['flake.nix', 'shell.nix', 'devenv.nix', 'pyproject.toml', 'uv.lock', 'requirements.txt', 'requirements-dev.txt', 'sub/dir/flake.nix', 'requirements-base.txt']) {
+      expect(re.test(f), f).toBe(true);
+    }
+    for (const f of ['flake.lock', 'src/app.py', 'README.md', 'myflake.nix', 'requirements.txt.bak', 'docs/requirements/x.txt', 'default.nix']) {
+      expect(re.test(f), f).toBe(false);
+    }
+  });
+});
