@@ -185,8 +185,14 @@ export function versionProblemsOf(engine: Engine, input: AnalysisInput): Version
     verneed: o.elf.verneed,
     resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
   }));
-  const fromScan = findVersionProblems(objects, (p) => engine.definedVersions(p));
   const root = input.scan.result.root;
+  // A library the venv ships itself: the wheel that ships it is part of the answer.
+  const fromScan = findVersionProblems(objects, (p) => engine.definedVersions(p)).map((p) => {
+    const rel = venvRelativeOf(root, p.libraryPath);
+    if (rel === null) return p;
+    const dist = distributionOf(posix.normalize(rel), input.dists);
+    return { ...p, advice: `this ${p.soname} ships in the venv (${dist}): a newer build of that wheel fixes it; or ${p.advice}` };
+  });
   const out = [...fromScan];
   for (const f of input.findings) {
     if (f.kind !== 'missing-version') continue;

@@ -10,6 +10,7 @@ import type { Engine } from './engine.js';
  */
 export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.ProcessEnv }): Engine {
   let index: SonameIndex | null = null;
+  const verdefs = new Map<string, string[] | null>();
   const getIndex = (): SonameIndex =>
     (index ??= loadIndex(opts.indexFile !== undefined ? { indexFile: opts.indexFile, env: opts.env } : { env: opts.env }));
   return {
@@ -39,11 +40,16 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
     },
     covers: (existing, wanted, soname) => attrCovers(existing, wanted, soname),
     definedVersions: (path) => {
+      // Thousands of objects resolve to the same few libraries: read each one once.
+      if (verdefs.has(path)) return verdefs.get(path) ?? null;
+      let defs: string[] | null;
       try {
-        return readElfFile(path).verdef;
+        defs = readElfFile(path).verdef;
       } catch {
-        return null;
+        defs = null;
       }
+      verdefs.set(path, defs);
+      return defs;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { normalize } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { ScanResult } from '../scan/types.js';
 import type { Analysis, LibraryItem } from './analysis.js';
@@ -221,9 +222,9 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
     lines.push('');
   }
 
-  if (report.libraries.length === 0 && report.versionProblems.length === 0) {
+  if (report.libraries.length === 0) {
     lines.push(chalk.green('No missing libraries: every object in the venv finds what it needs under this model.'));
-  } else if (report.libraries.length > 0) {
+  } else {
     lines.push(chalk.bold('Missing libraries, by Python distribution:'));
     const bySoname = new Map(report.libraries.map((l) => [l.soname, l]));
     for (const g of report.results) {
@@ -246,7 +247,8 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
     lines.push('');
     lines.push(chalk.bold('Symbol versions the loader will refuse:'));
     for (const p of report.versionProblems) {
-      lines.push(`  ${chalk.red(describeVersionProblem({ ...p, neededBy: shortPath(p.neededBy) }))}`);
+      const libraryPath = p.libraryPath.startsWith('/') ? show(normalize(p.libraryPath)) : p.libraryPath;
+      lines.push(`  ${chalk.red(describeVersionProblem({ ...p, neededBy: shortPath(p.neededBy), libraryPath }))}`);
       lines.push(`    ${chalk.dim('way out:')} ${p.advice}`);
     }
   }
@@ -286,10 +288,15 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   }
 
   lines.push('');
+  const venvOnly = report.libraries.filter((l) => l.category === 'venv' && !l.fromError).length;
+  const warning =
+    venvOnly > 0
+      ? ` ${venvOnly} ${venvOnly === 1 ? 'library ships' : 'libraries ship'} in the venv off the search path: harmless only if preloaded (see above).`
+      : '';
   lines.push(
-    report.problems === 0
+    (report.problems === 0
       ? chalk.green('Nothing left to fix.')
-      : `${report.problems} problem${report.problems === 1 ? '' : 's'} ${report.patch?.applied ? 'left' : 'found'}.`,
+      : `${report.problems} problem${report.problems === 1 ? '' : 's'} ${report.patch?.applied ? 'left' : 'found'}.`) + warning,
   );
   return lines.join('\n') + '\n';
 }

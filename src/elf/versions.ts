@@ -3,9 +3,13 @@ import type { ByteSource } from './source.js';
 import { readTableString, type StringTable } from './strings.js';
 import { ElfError, type VersionNeed } from './types.js';
 
-/** Caps on version chains: real objects need a few files and a few dozen versions. */
+/**
+ * Caps on version chains: real objects need a few files and a few dozen versions (libstdc++
+ * defines about 50). The total cap keeps many entries sharing one long aux chain from adding up.
+ */
 export const MAX_VERSION_ENTRIES = 1024;
 export const MAX_VERSION_AUX = 1024;
+export const MAX_VERSION_NAMES = 4096;
 
 const VER_FLG_BASE = 1;
 
@@ -47,6 +51,7 @@ export function readVerneed(
   strings: StringTable,
 ): VersionNeed[] {
   const out: VersionNeed[] = [];
+  let names = 0;
   let nextOf = 0;
   for (const at of chain(offset, count, MAX_VERSION_ENTRIES, 'version need', () => nextOf)) {
     const f = fieldsAt(src, at, 16, le);
@@ -59,6 +64,7 @@ export function readVerneed(
     let auxNext = 0;
     if (cnt > 0) {
       for (const a of chain(at + aux, cnt, MAX_VERSION_AUX, 'version need aux', () => auxNext)) {
+        if (++names > MAX_VERSION_NAMES) throw new ElfError('corrupt', `more than ${MAX_VERSION_NAMES} needed versions`);
         const g = fieldsAt(src, a, 16, le);
         const name = g.u32(8);
         auxNext = g.u32(12);

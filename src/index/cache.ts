@@ -202,43 +202,52 @@ class Interner {
 
 /** Serialises hits (only shared-object file names are kept) into the on-disk format. */
 export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Date = new Date()): Buffer {
+  const nameIds = new Interner();
   const attrs = new Interner();
   const outputs = new Interner();
   const dirs = new Interner();
-  const byName = new Map<string, number[]>();
-  const seen = new Set<string>();
+  // One flat int32 record per hit (name, attr, output, dir, flags): a million hits must not
+  // become a million small arrays for the garbage collector.
+  let rec = new Int32Array(5 * 4096);
   let entries = 0;
   for (const h of hits) {
     if (h.type === 'd') continue;
     const name = sonameOfPath(h.path);
     if (name === null) continue;
     const dir = h.path.slice(0, h.path.length - name.length).replace(/\/$/, '');
-    const key = `${h.attr}\0${h.output}\0${h.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const row = [attrs.id(h.attr), outputs.id(h.output), dirs.id(dir), (h.topLevel ? 1 : 0) | (TYPES.indexOf(h.type) << 1)];
-    const k = name;
-    let list = byName.get(k);
-    if (list === undefined) byName.set(k, (list = []));
-    list.push(...row);
+    if ((entries + 1) * 5 > rec.length) {
+      const bigger = new Int32Array(rec.length * 2);
+      bigger.set(rec);
+      rec = bigger;
+    }
+    const o = entries * 5;
+    rec[o] = nameIds.id(name);
+    rec[o + 1] = attrs.id(h.attr);
+    rec[o + 2] = outputs.id(h.output);
+    rec[o + 3] = dirs.id(dir);
+    rec[o + 4] = (h.topLevel ? 1 : 0) | (TYPES.indexOf(h.type) << 1);
     entries++;
   }
-  // Sorted by UTF-8 bytes, the order the loader's binary search compares in (each name is
-  // encoded once, not once per comparison).
-  const names = [...byName.keys()]
-    .map((n) => ({ n, b: Buffer.from(n, 'utf8') }))
-    .sort((x, y) => Buffer.compare(x.b, y.b))
-    .map((x) => x.n);
+  // Names sorted by UTF-8 bytes, the order the loader's binary search compares in (each name is
+  // encoded once, not once per comparison); rows grouped by name with a counting sort.
+  const order = nameIds.list
+    .map((n, id) => ({ id, b: Buffer.from(n, 'utf8') }))
+    .sort((x, y) => Buffer.compare(x.b, y.b));
+  const names = order.map((x) => nameIds.list[x.id]!);
+  const rankOf = new Int32Array(names.length);
+  order.forEach((x, rank) => (rankOf[x.id] = rank));
   const nameRows = new Int32Array(names.length + 1);
+  for (let e = 0; e < entries; e++) nameRows[rankOf[rec[e * 5]!]! + 1]!++;
+  for (let i = 0; i < names.length; i++) nameRows[i + 1]! += nameRows[i]!;
+  const fill = nameRows.slice(0, names.length);
   const rows = new Int32Array(entries * 4);
-  let r = 0;
-  names.forEach((n, i) => {
-    nameRows[i] = r;
-    const list = byName.get(n)!;
-    rows.set(list, r * 4);
-    r += list.length / 4;
-  });
-  nameRows[names.length] = r;
+  for (let e = 0; e < entries; e++) {
+    const at = fill[rankOf[rec[e * 5]!]!]!++ * 4;
+    rows[at] = rec[e * 5 + 1]!;
+    rows[at + 1] = rec[e * 5 + 2]!;
+    rows[at + 2] = rec[e * 5 + 3]!;
+    rows[at + 3] = rec[e * 5 + 4]!;
+  }
 
   const provenance: Provenance = { date: date.toISOString(), source, entries };
   const sections: Buffer[] = [];

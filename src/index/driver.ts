@@ -33,6 +33,14 @@ export function isDriverSoname(soname: string): boolean {
   return DRIVER_SONAMES.has(soname) || DRIVER_PATTERNS.some((re) => re.test(soname));
 }
 
-/** Nix text for the driver library directory (nixpkgs renamed addOpenGLRunpath to addDriverRunpath). */
-export const DRIVER_LIB_ELEMENT = '"${pkgs.addDriverRunpath.driverLink}/lib"';
+/**
+ * The element to put in a `lib.makeLibraryPath` list for the driver libraries: an attribute path
+ * like any candidate's `attr` (write it as `pkgs.addDriverRunpath.driverLink`, or bare under
+ * `with pkgs;`). It evaluates to "/run/opengl-driver"; makeLibraryPath appends "/lib" itself, so
+ * the element must not carry "/lib" (that would give /run/opengl-driver/lib/lib). nixpkgs renamed
+ * addOpenGLRunpath to addDriverRunpath.
+ */
+export const DRIVER_LIB_ELEMENT = 'addDriverRunpath.driverLink';
+/** Nix string for the directory itself, for places that take a path rather than a package list. */
+export const DRIVER_LIB_PATH_NIX = '"${pkgs.addDriverRunpath.driverLink}/lib"';
 export const DRIVER_LIB_DIR = '/run/opengl-driver/lib';

@@ -12,7 +12,7 @@ import type { EmbeddedEntry } from './table.js';
 
 export { classifySoname, type ClassifyContext } from './classify.js';
 export { attrCovers, equivalentAttrs, sameLibrary, baseAttr } from './attrs.js';
-export { DRIVER_LIB_ELEMENT, DRIVER_LIB_DIR, isDriverSoname } from './driver.js';
+export { DRIVER_LIB_ELEMENT, DRIVER_LIB_DIR, DRIVER_LIB_PATH_NIX, isDriverSoname } from './driver.js';
 export type { Provenance } from './cache.js';
 
 export interface Candidate {
@@ -100,7 +100,7 @@ export function resolveSoname(
       candidates: [],
       note:
         `GPU driver library: on NixOS it comes from ${DRIVER_LIB_DIR} (hardware.graphics / the NVIDIA driver module); ` +
-        `add ${DRIVER_LIB_ELEMENT} to the library path instead of a package — never pin linuxPackages.nvidia_x11`,
+        `put pkgs.${DRIVER_LIB_ELEMENT} in the makeLibraryPath list (it adds /run/opengl-driver/lib) instead of a package — never pin linuxPackages.nvidia_x11`,
     };
   }
 
@@ -113,7 +113,7 @@ export function resolveSoname(
   if (curated) {
     // A spelling already in the user's file wins over the canonical one: it covers the soname
     // and keeps their file unchanged.
-    const preferredSpelling = prefer.map((p) => p.replace(/^pkgs\./, "")).find((p) => accepted.some((a) => sameLibrary(a, p)));
+    const preferredSpelling = prefer.map((p) => p.replace(/^pkgs\./, '')).find((p) => accepted.some((a) => sameLibrary(a, p)));
     const attr = preferredSpelling ?? curated.attr;
     work.push({
       attr,
@@ -175,7 +175,13 @@ export function resolveSoname(
     );
   }
   if (curated?.note !== undefined) notes.push(curated.note);
-  if (category === 'unknown') notes.push('no nixpkgs attribute known; run `nixpy index build` for a full nix-locate index');
+  if (category === 'unknown') {
+    notes.push(
+      index.local === null
+        ? 'no nixpkgs attribute known; run `nixpy index build` for a full nix-locate index'
+        : 'no nixpkgs attribute ships it, according to the embedded index and the nix-locate index',
+    );
+  }
   if (notes.length > 0) res.note = notes.join('; ');
   if (curated) res.accepted = accepted;
   return res;

@@ -68,6 +68,8 @@ function verify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate |
   const probe = objects.probe(disk);
   if (probe === null) return null; // missing or dangling link: open() fails, search goes on
   if (probe.kind === 'dir') return { kind: 'fatal', message: 'cannot read file data: Is a directory' };
+  // open_verify reads a whole ELF header before looking at any byte of it.
+  if (probe.kind === 'file' && probe.size < (env.elfClass === 64 ? 64 : 52)) return { kind: 'fatal', message: 'file too short' };
   const info = objects.elf(disk, probe.id);
   if (info instanceof ElfError) {
     switch (info.code) {
@@ -76,7 +78,7 @@ function verify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate |
       case 'not-elf':
         return { kind: 'fatal', message: 'invalid ELF header' };
       case 'truncated':
-        return { kind: 'fatal', message: 'file too short' };
+        return { kind: 'fatal', message: 'cannot read file data' };
       default:
         return classOrMachineMismatch(env, disk)
           ? { kind: 'skip' }
@@ -259,8 +261,9 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
     const nodeflib = info !== null && (info.flags1 & DF_1_NODEFLIB) !== 0;
     if (!found && env.cacheLookup) {
       const cached = env.cacheLookup(name);
-      // A NODEFLIB object may still use cache entries outside the system directories.
-      const inSystemDir = cached !== null && env.systemDirs.some((d) => cached.startsWith(d) && !cached.slice(d.length).includes('/'));
+      // A NODEFLIB object may still use cache entries outside the system directories. glibc
+      // compares prefixes only, so anything below /lib/ or /usr/lib/ counts as a system dir.
+      const inSystemDir = cached !== null && env.systemDirs.some((d) => cached.startsWith(d));
       if (cached !== null && !(nodeflib && inSystemDir)) {
         tried.push('ld.so.cache');
         const c = verify(env, objects, cached);
@@ -294,6 +297,8 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
 
   const libraries: LoadedLibrary[] = [];
   const entries = new Map<string, LoadedLibrary>();
+  /** Every object whose search for a name failed, for names not found (yet). */
+  const failedFor = new Map<string, string[]>();
   const queue: LinkMap[] = [root];
   for (let qi = 0; qi < queue.length; qi++) {
     const obj = queue[qi] as LinkMap;
@@ -313,6 +318,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
         return fail(libraries, entry, path);
       }
       if (r === null) {
+        failedFor.set(name, [...(failedFor.get(name) ?? []), obj.name]);
         if (!prev) {
           const entry: LoadedLibrary = { soname: name, path: null, via: null, requiredBy: obj.name, tried };
           entries.set(name, entry);
@@ -325,7 +331,8 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
       if (prev) {
         // Searched again and found this time: it is loaded here, after what came since.
         libraries.splice(libraries.indexOf(prev), 1);
-        entry.notFoundFor = [...(prev.notFoundFor ?? []), prev.requiredBy];
+        entry.notFoundFor = failedFor.get(name) ?? [prev.requiredBy];
+        failedFor.delete(name);
       }
       entries.set(name, entry);
       libraries.push(entry);
@@ -347,6 +354,9 @@ function readRoot(env: LoaderEnv, objects: ObjectCache, path: string): { info: E
   if (probe.kind !== 'file') throw new RootObjectError(`${path}: not a regular file`, 'not-file');
   const info = objects.elf(disk, probe.id);
   if (info instanceof ElfError) throw new RootObjectError(`${path}: ${info.message}`, 'not-elf');
+  if (info.type !== ET_DYN && info.type !== ET_EXEC) {
+    throw new RootObjectError(`${path}: not a shared library or executable (ELF type ${info.type})`, 'not-elf');
+  }
   if (info.elfClass !== env.elfClass || info.machine !== env.machine) {
     throw new RootObjectError(
       `${path}: ELF${info.elfClass} ${describeMachine(info.machine)} object; the loader model is x86-64 only`,

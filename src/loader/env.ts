@@ -20,6 +20,23 @@ export const NIXOS_GLIBC_LIBDIR = '/nix/store/nixpkgs-glibc/lib';
 const DEBIAN_SYSTEM_DIRS = ['/lib/x86_64-linux-gnu/', '/usr/lib/x86_64-linux-gnu/', '/lib/', '/usr/lib/'];
 const X86_64_RTLD = { path: '/lib64/ld-linux-x86-64.so.2', soname: 'ld-linux-x86-64.so.2' };
 
+/**
+ * glibc < 2.37 still searches the legacy "tls"/AT_PLATFORM/hwcap subdirectories (2.37 removed
+ * them). The running glibc's version is the host's: Node reports it.
+ */
+let legacySubdirs: boolean | undefined;
+function hostSearchesLegacySubdirs(): boolean {
+  legacySubdirs ??= glibcBefore237();
+  return legacySubdirs;
+}
+
+function glibcBefore237(): boolean {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const m = /^(\d+)\.(\d+)/.exec(header?.glibcVersionRuntime ?? '');
+  if (!m) return true; // unknown: assume Debian 12's 2.36, the documented host
+  return Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 37);
+}
+
 export interface LoaderEnvOptions {
   ldLibraryPath?: string;
   /** Overrides for tests: cache file, cpuinfo file, cwd. */
@@ -40,7 +57,7 @@ export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): Loa
     return {
       ...common,
       name,
-      subdirs: searchSubdirs(levels, { platform: 'x86_64' }),
+      subdirs: searchSubdirs(levels, hostSearchesLegacySubdirs() ? { platform: 'x86_64' } : null),
       cacheLookup: cache ? makeCacheLookup(cache, X86_64_CACHE_FLAGS, priority) : null,
       systemDirs: DEBIAN_SYSTEM_DIRS,
       defaultDirs: DEBIAN_SYSTEM_DIRS,

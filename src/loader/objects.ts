@@ -34,7 +34,7 @@ export function createObjectCache(): ObjectCache {
       if (p !== undefined) return p;
       try {
         const st = statSync(path, { bigint: true });
-        p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}` };
+        p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}`, size: Number(st.size) };
       } catch {
         p = null;
       }

@@ -25,7 +25,8 @@ export interface TreeResult {
 export interface LoadedLibrary extends LibraryResult {
   /** Path of the object whose DT_NEEDED first asked for this soname (in load order). */
   requiredBy: string;
-  /** For a search that failed: the directories tried, in order (for "not found" reports). */
+  /** For a search that failed: the directories tried, in order (for "not found" reports); "." is
+   * the current directory, "ld.so.cache" a cache hit that could not be used. */
   tried?: string[];
   /** A found candidate that stops ld.so (e.g. a linker script under the right name). */
   error?: string;
@@ -45,8 +46,11 @@ export interface Closure {
 
 /*
  * The loader module (src/loader/index.ts) exports:
- *   createLoaderEnv(name: EnvName, opts?: { ldLibraryPath?: string }): LoaderEnv
+ *   createLoaderEnv(name: EnvName, opts?: { ldLibraryPath?: string; cwd?: string;
+ *                   ldSoCachePath?: string; cpuinfoPath?: string }): LoaderEnv
  *   loadClosure(path: string, env: LoaderEnv, objects?: ObjectCache): Closure
+ *     (throws RootObjectError, with `reason`, when `path` itself cannot be the root object)
+ *   createObjectCache(): ObjectCache
  * An ObjectCache memoises ELF reads and stat results across many loadClosure calls (a scan
  * resolves thousands of objects that share most of their dependencies).
  */
@@ -101,7 +105,7 @@ export interface LoaderEnv {
 }
 
 /** What a filesystem probe found at a path (symlinks followed). */
-export type FileProbe = { kind: 'file' | 'dir' | 'other'; id: string } | null;
+export type FileProbe = { kind: 'file' | 'dir' | 'other'; id: string; size: number } | null;
 
 /**
  * Memoises filesystem and ELF reads across loadClosure calls. Assumes files do not change while

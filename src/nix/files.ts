@@ -67,7 +67,8 @@ export function readNixFile(path: string): string {
     throw new InputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    // ignoreBOM keeps a byte-order mark in the text: Nix refuses one, so the parser must see it.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
     throw new InputError(`${path}: not valid UTF-8 text`);
   }
@@ -116,7 +117,7 @@ export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOpt
         // Only root may give a file away; an ordinary user's own file keeps its owner anyway.
       }
     }
-    if (opts.expectCurrent !== undefined && readFileSync(target, 'utf8') !== opts.expectCurrent) {
+    if (opts.expectCurrent !== undefined && !readFileSync(target).equals(Buffer.from(opts.expectCurrent, 'utf8'))) {
       throw new InputError(`${path}: changed on disk while nixpy was working; nothing written, run again`);
     }
     renameSync(tmp, target);

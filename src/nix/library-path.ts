@@ -42,6 +42,8 @@ export interface Sink {
   driverLiteral: boolean;
   /** Why (part of) the value could not be followed to a list. */
   unresolved: string[];
+  /** The list arguments of the makeLibraryPath-like calls, as written (for `(ARG ++ [ … ])`). */
+  calls: { arg: Expr; interpolated: boolean }[];
 }
 
 export interface ElementInfo {
@@ -238,9 +240,11 @@ export function analyze(file: NixFile): Analysis {
     if (e.type === 'Var' || e.type === 'Select') {
       const chain = attrChain(e);
       if (!chain || chain.length === 0) return { attr: undefined, driver: false };
-      const last = chain[chain.length - 1];
-      if (last === 'driverLink') return { attr: undefined, driver: true };
-      return { attr: chain.join('.'), driver: false };
+      // `pkg.outPath` is the package's default output, as `"${pkg}"` is.
+      const names = chain[chain.length - 1] === 'outPath' ? chain.slice(0, -1) : chain;
+      if (names.length === 0) return { attr: undefined, driver: false };
+      if (names[names.length - 1] === 'driverLink') return { attr: undefined, driver: true };
+      return { attr: names.join('.'), driver: false };
     }
     return { attr: undefined, driver: false };
   };
@@ -318,18 +322,25 @@ export function analyze(file: NixFile): Analysis {
       case 'App': {
         const { head, args } = flattenApp(e);
         const name = headName(head);
-        if (name === 'makeLibraryPath' && args.length === 1) return addListArg(args[0]!, sink, false, false, depth + 1);
+        const call = (arg: Expr, interpolated: boolean): boolean => {
+          sink.calls.push({ arg, interpolated });
+          addListArg(arg, sink, false, interpolated, depth + 1);
+          return true;
+        };
+        if (name === 'makeLibraryPath' && args.length === 1) return call(args[0]!, false);
         if (name === 'makeSearchPathOutput' && args.length === 3 && stringLiteral(args[0]!) === 'lib' && stringLiteral(args[1]!) === 'lib') {
-          return addListArg(args[2]!, sink, false, false, depth + 1);
+          return call(args[2]!, false);
         }
         if (name === 'concatMapStringsSep' && args.length === 3 && isLibDirLambda(args[1]!)) {
-          return addListArg(args[2]!, sink, false, true, depth + 1);
+          return call(args[2]!, true);
         }
         if (name === 'concatStringsSep' && args.length === 2) {
           const arg = unparen(args[1]!);
           const { head: h2, args: a2 } = flattenApp(arg);
           if (headName(h2) === 'map' && a2.length === 2 && isLibDirLambda(a2[0]!)) {
-            return addListArg(a2[1]!, sink, false, true, depth + 1);
+            sink.calls.push({ arg: a2[1]!, interpolated: true });
+            addListArg(a2[1]!, sink, false, true, depth + 1);
+            return true;
           }
           const list = arg.type === 'List' ? arg : resolveExpr(arg);
           if (list?.type === 'List') {
@@ -367,12 +378,13 @@ export function analyze(file: NixFile): Analysis {
         continue;
       }
       const next = s.parts[k + 1];
-      if (next?.type === 'Literal' && source.startsWith('/lib', next.start) && !/[\w.-]/.test(source[next.start + 4] ?? '')) {
+      const dir = next?.type === 'Literal' ? /^\/lib(?:64)?(?![\w.-])/.exec(source.slice(next.start, next.end)) : null;
+      if (next && dir) {
         if (!interp) {
           interp = { kind: 'interp', string: s, elements: [] };
           sink.feeds.push(interp);
         }
-        interp.elements.push({ expr: part.expr, end: next.start + 4 });
+        interp.elements.push({ expr: part.expr, end: next.start + dir[0].length });
         found = true;
         continue;
       }
@@ -390,10 +402,27 @@ export function analyze(file: NixFile): Analysis {
   walk(file.root, (e) => {
     if (e.type === 'Attrs') {
       for (const b of e.bindings) {
-        if (b.type !== 'AttrDef') continue;
+        if (b.type === 'Inherit') {
+          // `inherit LD_LIBRARY_PATH;` / `inherit (paths) LD_LIBRARY_PATH;`
+          for (const n of b.names) {
+            const name = attrNameText(n);
+            if (name === undefined || !SINK_NAMES.has(name)) continue;
+            const sink: Sink = { via: name as SinkVia, at: n.start, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
+            let def: Expr | undefined;
+            if (b.from) def = lookupPath(b.from, [name], 0);
+            else {
+              const r = resolve(envOf.get(e), name);
+              def = r.kind === 'bound' ? lookupIn(r.env.node, [name], 0) : undefined;
+            }
+            if (def) analyzeValue(def, sink, 0);
+            else sink.unresolved.push(`inherited ${name} is not defined in this file`);
+            sinks.push(sink);
+          }
+          continue;
+        }
         const last = attrNameText(b.path[b.path.length - 1]!);
         if (last === undefined || !SINK_NAMES.has(last)) continue;
-        const sink: Sink = { via: last as SinkVia, at: b.start, feeds: [], driverLiteral: false, unresolved: [] };
+        const sink: Sink = { via: last as SinkVia, at: b.start, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
         analyzeValue(b.value, sink, 0);
         sinks.push(sink);
       }
@@ -407,7 +436,7 @@ export function analyze(file: NixFile): Analysis {
           // The exported value runs to the end of its line.
           let lineEnd = source.indexOf('\n', valueStart);
           if (lineEnd < 0 || lineEnd > e.end) lineEnd = e.end;
-          const sink: Sink = { via: m[2] as SinkVia, at, feeds: [], driverLiteral: false, unresolved: [] };
+          const sink: Sink = { via: m[2] as SinkVia, at, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
           if (analyzeRegion(e, k, valueStart, lineEnd, sink, 0)) sinks.push(sink);
         }
       });

@@ -230,10 +230,19 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
   if (an.sinks.length > 0) {
     // Each target (list or string) collects what its sinks lack; a list feeding two sinks is edited once.
     const targets = new Map<Expr, { feed: Feed; attrs: string[] }>();
+    const appended = new Map<Expr, { arg: Expr; interpolated: boolean; attrs: string[] }>();
     for (const sink of an.sinks) {
       const missing = wanted.filter((a) => !isCovered(sink, a));
       if (missing.length === 0) continue;
       const feed = sink.feeds.find((f) => !(f.kind === 'list' && f.conditional));
+      const call = sink.calls[0];
+      if (!feed && call) {
+        // No list literal to extend (a nixpkgs list, only optionals): append one to the argument.
+        const t = appended.get(call.arg) ?? { arg: call.arg, interpolated: call.interpolated, attrs: [] };
+        for (const a of missing) if (!t.attrs.includes(a)) t.attrs.push(a);
+        appended.set(call.arg, t);
+        continue;
+      }
       if (!feed) {
         const reason = sink.unresolved[0] ?? (sink.feeds.length > 0
           ? `${sink.via}: every list is conditional (optionals/if); none can be extended`
@@ -250,6 +259,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
       const edit = feed.kind === 'list' ? extendList(an, feed, attrs, added, unplaced) : extendInterp(an, feed, attrs, added, unplaced);
       if (edit) edits.push(edit);
     }
+    for (const t of appended.values()) edits.push(...appendToArgument(an, t.arg, t.interpolated, t.attrs, added, unplaced));
   } else {
     const containers = an.shells.length > 0 ? an.shells : an.moduleAttrs ? [an.moduleAttrs] : [];
     if (containers.length === 0) {
@@ -365,4 +375,43 @@ function createLibraryPath(an: Analysis, set: ExprOf<'Attrs'>, name: string, att
   }
   for (const a of ok) added.add(a);
   return insertItems(an.file, set, set.bindings, [`${name} = ${value}`], ';');
+}
+
+/** Operands `x ++ [ … ]` may follow without parentheses (application binds tighter than `++`). */
+function concatSafe(e: Expr): boolean {
+  return e.type === 'App' || e.type === 'Var' || e.type === 'Select' || e.type === 'List' || e.type === 'Paren'
+    || (e.type === 'Binary' && e.op === '++');
+}
+
+/** `f ARG` -> `f (ARG ++ [ new ])`; `f (ARG)` -> `f (ARG ++ [ new ])`. */
+function appendToArgument(an: Analysis, arg: Expr, interpolated: boolean, attrs: string[], added: Set<string>, unplaced: Map<string, string>): Edit[] {
+  const env = an.envOf.get(arg);
+  const sp = spellingFor(an, env, []);
+  if (!sp) {
+    for (const a of attrs) unplaced.set(a, "no 'pkgs' or 'with pkgs;' in scope at the library list");
+    return [];
+  }
+  const items: string[] = [];
+  for (const a of attrs) {
+    const t = elementText(a, sp, env, interpolated);
+    if (typeof t !== 'string') {
+      unplaced.set(a, t.reason);
+      continue;
+    }
+    items.push(t.includes(' ') ? `(${t})` : t);
+    added.add(a);
+  }
+  if (items.length === 0) return [];
+  const list = `[ ${items.join(' ')} ]`;
+  if (arg.type === 'Paren' && concatSafe(arg.expr)) {
+    // Keep the user's parentheses and layout: the new operand goes before the closing one.
+    const source = an.file.source;
+    const close = arg.end - 1;
+    if (leadingIndent(source, close) !== undefined) {
+      return [{ at: lineStartOf(source, close), text: `${lineIndent(source, arg.expr.end)}++ ${list}${newlineOf(source)}` }];
+    }
+    return [{ at: arg.expr.end, text: ` ++ ${list}` }];
+  }
+  if (concatSafe(arg)) return [{ at: arg.start, text: '(' }, { at: arg.end, text: ` ++ ${list})` }];
+  return [{ at: arg.start, text: '((' }, { at: arg.end, text: `) ++ ${list})` }];
 }

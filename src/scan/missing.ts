@@ -47,7 +47,7 @@ export function collectMissing(
       // Not found; or found only by a later object's search (ldd's trace mode goes on, but
       // dlopen stops at the first failure); or found as a file ld.so refuses (linker script).
       if (lib.path === null || lib.error !== undefined) charge(lib.soname, lib.requiredBy, o);
-      for (const asker of lib.notFoundFor ?? []) charge(lib.soname, asker, o);
+      if (lib.notFoundFor !== undefined) for (const asker of lib.notFoundFor) charge(lib.soname, asker, o);
     }
   }
   const out: MissingSoname[] = [];

@@ -1,6 +1,6 @@
 import fg from 'fast-glob';
-import { realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { SkippedFile } from './types.js';
 
 /** A file the scanner will judge: where it sits in the venv (the path it is loaded by). */
@@ -78,7 +78,9 @@ export function walkVenv(root: string): WalkResult {
       return;
     }
     // Inside the venv (lib64 -> lib) or already walked: the files are listed under another path.
-    if (isInside(real, rootReal)) return;
+    // An ancestor of the venv (a link to / or to the project directory) would walk the venv
+    // again and much else besides: not followed either.
+    if (isInside(real, rootReal) || isInside(rootReal, real)) return;
     for (const w of walkedReal) if (isInside(real, w)) return;
     if (walkedReal.size > MAX_LINKED_DIRS) return;
     walkedReal.add(real);
@@ -86,8 +88,14 @@ export function walkVenv(root: string): WalkResult {
   };
 
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const entries = fg.sync('**', {
-      cwd: next.abs,
+    const cwd = resolve(next.abs);
+    // fast-glob keeps only the entries named like shared objects (a venv holds tens of thousands
+    // of other files). Symlinks are not followed, so it cannot see a directory link; its
+    // directory listings are watched instead, through its documented `fs` option, to collect
+    // every symlink it passes for the checks below.
+    const links: string[] = [];
+    const entries = fg.sync('**/*.so*', {
+      cwd,
       dot: true,
       onlyFiles: false,
       followSymbolicLinks: false,
@@ -95,13 +103,28 @@ export function walkVenv(root: string): WalkResult {
       suppressErrors: true,
       // Links are not followed, so no entry can come twice: skip fast-glob's dedupe set.
       unique: false,
+      fs: {
+        readdirSync: ((dir: string, opts: { withFileTypes: true }): Dirent[] => {
+          const list = readdirSync(dir, opts);
+          for (const d of list) {
+            if (d.isSymbolicLink() && !SO_NAME.test(d.name)) {
+              links.push(dir === cwd ? d.name : `${dir.slice(cwd.length + 1)}/${d.name}`);
+            }
+          }
+          return list;
+        }) as typeof readdirSync,
+      },
     });
+    const base = next.abs.endsWith('/') ? next.abs : `${next.abs}/`;
+    const relOf = (path: string): string => (next.rel === '' ? path : `${next.rel}/${path}`);
     for (const e of entries) {
-      const rel = next.rel === '' ? e.path : `${next.rel}/${e.path}`;
-      const abs = join(next.abs, e.path);
-      const isSo = SO_NAME.test(e.name);
+      // '*.so*' also matches names such as x.sock: keep *.so and *.so.* only.
+      if (!SO_NAME.test(e.name)) continue;
+      const rel = relOf(e.path);
+      // fast-glob's paths are already clean and relative: a plain concatenation, not join().
+      const abs = base + e.path;
       if (e.dirent.isFile()) {
-        if (isSo) candidates.push({ rel, abs });
+        candidates.push({ rel, abs });
         continue;
       }
       if (!e.dirent.isSymbolicLink()) continue;
@@ -109,14 +132,13 @@ export function walkVenv(root: string): WalkResult {
       try {
         st = statSync(abs);
       } catch (err) {
-        if (isSo) skipped.push({ path: rel, reason: errnoReason(err) });
+        skipped.push({ path: rel, reason: errnoReason(err) });
         continue;
       }
       if (st.isDirectory()) {
         followDir(abs, rel);
         continue;
       }
-      if (!isSo) continue;
       if (!st.isFile()) {
         skipped.push({ path: rel, reason: 'not a regular file' });
         continue;
@@ -136,14 +158,20 @@ export function walkVenv(root: string): WalkResult {
         candidates.push({ rel, abs });
       }
     }
+    // Other symlinks matter only when they lead to a directory outside the venv.
+    for (const link of links) {
+      const abs = base + link;
+      try {
+        if (statSync(abs).isDirectory()) followDir(abs, relOf(link));
+      } catch {
+        // Dangling or looping, and not named like a shared object: nothing to scan.
+      }
+    }
   }
-  const byRel = (a: { rel: string } | { path: string }, b: { rel: string } | { path: string }): number => {
-    const x = 'rel' in a ? a.rel : a.path;
-    const y = 'rel' in b ? b.rel : b.path;
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
-  candidates.sort(byRel);
-  sameDirLinks.sort(byRel);
-  skipped.sort(byRel);
+  // Plain code-unit order (not localeCompare): the same on every machine.
+  const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  candidates.sort((a, b) => order(a.rel, b.rel));
+  sameDirLinks.sort((a, b) => order(a.rel, b.rel));
+  skipped.sort((a, b) => order(a.path, b.path));
   return { candidates, sameDirLinks, skipped };
 }

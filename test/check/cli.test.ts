@@ -112,3 +112,17 @@ describe('check: exit codes and input errors', () => {
     expect(sonames).not.toContain('libz.so.1');
   });
 });
+
+describe('a rejected command line writes nothing', () => {
+  it('doctor --fix --env bogus: exit 2, flake untouched', async () => {
+    const { dir, cleanup } = copyDemo();
+    try {
+      const before = readFileSync(join(dir, 'flake.nix'), 'utf8');
+      const r = await run(['doctor', '--project', dir, '--fix', '--env', 'bogus']);
+      expect(r.code).toBe(2);
+      expect(readFileSync(join(dir, 'flake.nix'), 'utf8')).toBe(before);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -132,3 +132,25 @@ describe('parseLoaderErrors edge cases', () => {
     expect(sonameForVersionFamily('OPENSSL_3.0.0')).toBeNull();
   });
 });
+
+describe('parseLoaderErrors on arbitrary text', () => {
+  it('never throws, and finds a loader line wherever it is embedded', async () => {
+    const fc = await import('fast-check');
+    const soname = fc.stringMatching(/^lib[a-z][a-z0-9_+-]{0,12}\.so\.[0-9]{1,2}$/);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), soname, fc.string({ maxLength: 200 }), (before, name, after) => {
+        const text = `${before}\nOSError: ${name}: cannot open shared object file: No such file or directory\n${after}`;
+        const found = parseLoaderErrors(text);
+        return found.some((f) => f.kind === 'missing-library' && f.soname === name);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (t) => {
+        parseLoaderErrors(t);
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

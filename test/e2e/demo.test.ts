@@ -57,7 +57,7 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     expect(r.out).toMatch(/libcudart\.so\.12\s+in the venv at nvidia\/cuda_runtime\/lib\/libcudart\.so\.12/);
     expect(r.out).toMatch(/^\+\s+pkgs\.libGL$/m);
     expect(r.out).toContain(`Apply it with nixpy doctor --project ${dir} --fix, then enter the shell with \`nix develop\`.`);
-    expect(r.out).toContain('5 problems found.');
+    expect(r.out).toContain('5 problems found. 1 library ships in the venv off the search path: harmless only if preloaded (see above).');
 
     const j = JSON.parse((await run(['doctor', '--project', dir, '--json'])).out);
     expect(j.input.source).toBe('scan');
@@ -103,7 +103,7 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     const r = await run(['doctor', '--project', dir, '--fix']);
     expect(readFileSync(flake, 'utf8')).toBe(before);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Nothing left to fix.');
+    expect(r.out).toContain('Nothing left to fix. 1 library ships in the venv');
     expect(r.out).not.toContain('Updated');
   });
 

@@ -147,4 +147,58 @@ describe('absurd counts are refused, not allocated or looped over', () => {
     expect(at).toBeGreaterThan(0);
     expect(outcome(patched(at, 8, 0xffffffff), 'verneednum')).toBe('corrupt');
   });
+
+  it('many version-need entries sharing one long aux chain hit the total cap', () => {
+    // A hand-made table: 1024 Verneed records, each claiming 1024 aux records in one shared
+    // chain of 1024 Vernaux. Per-chain caps alone would allow a million reads.
+    const b = original.slice();
+    const l = layout(b);
+    const dv = new DataView(b.buffer, b.byteOffset);
+    let verneedAddr = -1;
+    let numAt = -1;
+    for (let p = l.dynamic[0]; p < l.dynamic[1]; p += 16) {
+      if (dv.getUint32(p, true) === 0x6ffffffe) verneedAddr = Number(dv.getBigUint64(p + 8, true));
+      if (dv.getUint32(p, true) === 0x6fffffff) numAt = p + 8;
+    }
+    expect(verneedAddr).toBeGreaterThan(0);
+    // The fixture maps its first segment at vaddr 0 = offset 0, so the address is the offset.
+    const big = new Uint8Array(b.length + 1024 * 16 + 1024 * 16);
+    big.set(b);
+    const bv = new DataView(big.buffer);
+    const needAt = b.length;
+    const auxAt = needAt + 1024 * 16;
+    for (let i = 0; i < 1024; i++) {
+      const at = needAt + i * 16;
+      bv.setUint16(at, 1, true);
+      bv.setUint16(at + 2, 1024, true); // vn_cnt
+      bv.setUint32(at + 4, 1, true); // vn_file: some string
+      bv.setUint32(at + 8, auxAt - at, true); // vn_aux
+      bv.setUint32(at + 12, i === 1023 ? 0 : 16, true); // vn_next
+    }
+    for (let j = 0; j < 1024; j++) {
+      const at = auxAt + j * 16;
+      bv.setUint32(at + 8, 1, true); // vna_name
+      bv.setUint32(at + 12, j === 1023 ? 0 : 16, true); // vna_next
+    }
+    // Point DT_VERNEED at the new table through a PT_LOAD that covers it: stretch the first one.
+    const src = bufferSource(big);
+    const h = readHeader(src);
+    const ph = readProgramHeaders(src, h);
+    const first = ph.findIndex((p) => p.type === 1);
+    expect(ph[first]!.vaddr).toBe(0);
+    expect(ph[first]!.offset).toBe(0);
+    bv.setBigUint64(h.phoff + first * 56 + 32, BigInt(big.length), true); // p_filesz
+    for (let p = l.dynamic[0]; p < l.dynamic[1]; p += 16) {
+      if (bv.getUint32(p, true) === 0x6ffffffe) bv.setBigUint64(p + 8, BigInt(needAt), true);
+    }
+    bv.setBigUint64(numAt, 1024n, true);
+    let err: unknown = null;
+    try {
+      readElf(bufferSource(big));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ElfError);
+    expect((err as ElfError).message).toContain('needed versions');
+  });
 });

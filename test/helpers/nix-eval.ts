@@ -47,16 +47,34 @@ export class NixEvalError extends Error {}
 
 /** The shells a file defines, by name (flake: devShells.x86_64-linux.<name>, plus `devShell`). */
 export function evalShells(file: string): Record<string, ShellEval> {
-  const r = nixEvalJson(evalShellsExpr(file));
+  // <nixpkgs> is the stub too, for shell.nix files that import it at the top level.
+  const r = nixEvalJson(evalShellsExpr(file), ['-I', `nixpkgs=${STUB_DIR}`]);
   if (!r.ok) throw new NixEvalError(`evaluating ${file} failed:\n${r.stderr}`);
   return (JSON.parse(r.stdout) as { shells: Record<string, ShellEval> }).shells;
+}
+
+function attrListExpr(attrs: string[]): string {
+  return attrs.map((a) => `pkgs.${a.replace(/^pkgs\./, '')}`).join(' ');
+}
+
+/**
+ * evalShells and libraryDirsOf in one nix-instantiate run (the corpus does this for every case,
+ * and each run costs a process start).
+ */
+export function evalShellsWithDirs(file: string, attrs: string[]): { shells: Record<string, ShellEval>; dirs: string[] } {
+  const expr =
+    `let pkgs = import ${nixString(STUB_DIR)} { }; in ` +
+    `{ shells = (${evalShellsExpr(file)}).shells; dirs = pkgs.lib.makeLibraryPath [ ${attrListExpr(attrs)} ]; }`;
+  const r = nixEvalJson(expr, ['-I', `nixpkgs=${STUB_DIR}`]);
+  if (!r.ok) throw new NixEvalError(`evaluating ${file} with ${attrs.join(', ')} failed:\n${r.stderr}`);
+  const doc = JSON.parse(r.stdout) as { shells: Record<string, ShellEval>; dirs: string };
+  return { shells: doc.shells, dirs: splitPath(doc.dirs) };
 }
 
 /** Evaluates `lib.makeLibraryPath [ pkgs.<attr> ... ]` in the stub: the dirs the attrs stand for. */
 export function libraryDirsOf(attrs: string[]): string[] {
   if (attrs.length === 0) return [];
-  const list = attrs.map((a) => `pkgs.${a.replace(/^pkgs\./, '')}`).join(' ');
-  const r = nixEvalJson(`let pkgs = import ${nixString(STUB_DIR)} { }; in pkgs.lib.makeLibraryPath [ ${list} ]`);
+  const r = nixEvalJson(`let pkgs = import ${nixString(STUB_DIR)} { }; in pkgs.lib.makeLibraryPath [ ${attrListExpr(attrs)} ]`);
   if (!r.ok) throw new NixEvalError(`unknown attribute among ${attrs.join(', ')}:\n${r.stderr}`);
   return splitPath(JSON.parse(r.stdout) as string);
 }

@@ -24,7 +24,7 @@ export function nixParseText(source: string): NixRun {
   return run(['--parse', '-'], source);
 }
 
-/** Evaluates an expression strictly and returns its JSON rendering. */
-export function nixEvalJson(expr: string): NixRun {
-  return run(['--eval', '--strict', '--json', '-E', expr]);
+/** Evaluates an expression strictly and returns its JSON rendering (extraArgs e.g. `-I nixpkgs=DIR`). */
+export function nixEvalJson(expr: string, extraArgs: string[] = []): NixRun {
+  return run(['--eval', '--strict', '--json', ...extraArgs, '-E', expr]);
 }

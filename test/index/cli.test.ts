@@ -35,6 +35,7 @@ describe('nixpy resolve', () => {
     expect(z.candidates[0]).toMatchObject({ attr: 'zlib', output: 'out', path: 'lib/libz.so.1', source: 'embedded' });
     expect(z.candidates[0]!.why).toMatch(/curated/);
     expect(doc.results[1]!.candidates[0]!.attr).toBe('stdenv.cc.cc.lib');
+    expect((doc as unknown as { index: { local: unknown; embedded: number } }).index).toMatchObject({ local: null });
   });
 
   it('exits 1 when a soname is unknown, 0 for glibc and driver advice', async () => {
@@ -98,6 +99,7 @@ describe('nixpy index build', () => {
     const doc = JSON.parse(io2.out.join('')) as { results: { category: string; candidates: { attr: string; source: string; why: string }[] }[] };
     expect(doc.results[0]!.category).toBe('package');
     expect(doc.results[0]!.candidates[0]).toMatchObject({ attr: 'libfoo', source: 'nix-locate' });
+    expect((doc as unknown as { index: { local: { source: string; file: string } } }).index.local).toMatchObject({ source: DUMP, file: join(cache, 'nixpy', 'index.bin') });
     const z = doc.results[1]!.candidates;
     expect(z[0]).toMatchObject({ attr: 'zlib', source: 'embedded' });
     expect(z[0]!.why).toMatch(/confirmed by nix-locate/);
@@ -105,6 +107,29 @@ describe('nixpy index build', () => {
     // bundling apps and other package sets are ranked below the clean provider
     expect(order.indexOf('zlib')).toBeLessThan(order.indexOf('steam-run'));
     expect(order.indexOf('zlib')).toBeLessThan(order.indexOf('pkgsi686Linux.zlib'));
+  });
+
+  it('--index FILE names where to write, and resolve --index reads it', async () => {
+    const target = join(cache, 'elsewhere', 'my.idx');
+    expect(await main(['index', 'build', '--from', DUMP, '--index', target], fakeIo(env))).toBe(0);
+    expect(existsSync(target)).toBe(true);
+    expect(existsSync(join(cache, 'nixpy', 'index.bin'))).toBe(false);
+    const io = fakeIo(env);
+    expect(await main(['resolve', 'libfoo.so.3', '--index', target], io)).toBe(0);
+    expect(io.out.join('')).toMatch(/pkgs\.libfoo/);
+    // without --index and without a default cache, only the embedded index answers
+    expect(await main(['resolve', 'libfoo.so.3'], fakeIo(env))).toBe(1);
+    const missing = fakeIo(env);
+    expect(await main(['resolve', 'libz.so.1', '--index', join(cache, 'nope.idx')], missing)).toBe(2);
+    expect(missing.err.join('')).toMatch(/cannot read index \(ENOENT\)/);
+  });
+
+  it('rejects an unknown action and a missing --from value with exit 2', async () => {
+    for (const argv of [['index', 'rebuild'], ['index', 'build', '--from']]) {
+      const io = fakeIo(env);
+      expect(await main(argv, io)).toBe(2);
+      expect(io.out.join('')).toBe('');
+    }
   });
 
   it('reads a dump from stdin with --from -', async () => {

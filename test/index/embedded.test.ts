@@ -80,7 +80,8 @@ describe('embedded soname index', () => {
     expect(pick('libxcb-icccm.so.4')).toBe('libxcb-wm');
     expect(pick('libGL.so.1')).toBe('libGL');
     expect(embeddedIndex().get('libGL.so.1')!.alternatives).toContain('libglvnd');
-    expect(pick('libglut.so.3')).toBe('freeglut');
+    expect(pick('libglut.so.3')).toBe('libglut');
+    expect(embeddedIndex().get('libglut.so.3')!.alternatives).toContain('freeglut');
     expect(pick('libmagic.so.1')).toBe('file');
     expect(pick('libcrypt.so.1')).toBe('libxcrypt');
     expect(pick('libssl.so.1.1')).toBe('openssl_1_1');
@@ -94,7 +95,8 @@ describe('embedded soname index', () => {
     expect(pick('libgfortran.so.5')).toBe('gfortran.cc.lib');
     expect(pick('libasound.so.2')).toBe('alsa-lib');
     expect(pick('libcudart.so.12')).toBe('cudaPackages.cuda_cudart');
-    expect(pick('libavcodec.so.61')).toBe('ffmpeg');
+    expect(pick('libavcodec.so.61')).toBe('ffmpeg_7');
+    expect(pick('libavcodec.so.62')).toBe('ffmpeg_8');
     expect(embeddedIndex().get('libavcodec.so.61')!.output).toBe('lib');
     expect(pick('libpq.so.5')).toBe('libpq');
   });

@@ -78,3 +78,32 @@ describe('sonameOfPath and the regex', () => {
     expect(re.test('/nix/store/h-zlib/lib/libz.so.1/README')).toBe(false);
   });
 });
+
+describe('parseLocateLine (property)', () => {
+  it('reads back what nix-locate prints, whatever the column widths', async () => {
+    const fc = (await import('fast-check')).default;
+    const seg = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_'+-]{0,20}$/);
+    fc.assert(
+      fc.property(
+        fc.array(seg, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('out', 'lib', 'dev', 'bin'),
+        fc.nat({ max: 2 ** 40 }),
+        fc.constantFrom('r' as const, 'x' as const, 's' as const, 'd' as const),
+        fc.stringMatching(/^[0-9a-df-np-sv-z]{32}$/),
+        fc.stringMatching(/^[A-Za-z0-9+._-]{1,20}$/),
+        fc.array(fc.stringMatching(/^[A-Za-z0-9+._-]{1,12}$/), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.nat({ max: 60 }),
+        (attrPath, output, size, type, hash, name, parts, topLevel, width) => {
+          const attr = attrPath.join('.');
+          const shown = topLevel ? `${attr}.${output}` : `(${attr}.${output})`;
+          const storePath = `/nix/store/${hash}-${name}`;
+          const path = parts.join('/');
+          const line = `${shown.padEnd(width)} ${size.toLocaleString('en-US').padStart(14)} ${type} ${storePath}/${path}`;
+          expect(parseLocateLine(line)).toEqual({ attr, output, size, type, storePath, path, topLevel });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

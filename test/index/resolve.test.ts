@@ -89,7 +89,8 @@ describe('resolveSoname', () => {
     expect(r.category).toBe('driver');
     expect(r.candidates).toEqual([]); // even though nix-locate lists nvidia_x11
     expect(r.note).toContain(DRIVER_LIB_ELEMENT);
-    expect(DRIVER_LIB_ELEMENT).toContain('addDriverRunpath.driverLink');
+    expect(DRIVER_LIB_ELEMENT).toBe('addDriverRunpath.driverLink');
+    expect(r.note).toMatch(/never pin linuxPackages\.nvidia_x11/);
   });
 
   it('venv: says where, keeps package candidates', () => {
@@ -130,7 +131,9 @@ describe('attribute equivalence', () => {
     expect(attrCovers('pkgs.zlib', 'zlib')).toBe(true);
     expect(attrCovers('zlib', 'zlib-ng')).toBe(false);
     expect(sameLibrary('ffmpeg', 'ffmpeg_7')).toBe(false); // equal today, not by definition
-    expect(attrCovers('ffmpeg_7', 'ffmpeg', 'libavcodec.so.61')).toBe(true);
+    expect(attrCovers('ffmpeg_7-headless', 'ffmpeg_7', 'libavcodec.so.61')).toBe(true);
+    // the unversioned ffmpeg moves to newer majors: it must not count as covering FFmpeg 7's soname
+    expect(attrCovers('ffmpeg', 'ffmpeg_7', 'libavcodec.so.61')).toBe(false);
   });
 });
 

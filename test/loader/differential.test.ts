@@ -70,6 +70,7 @@ function fixtureCases(): Case[] {
   for (const d of ['rpath_before_ld_library_path', 'ld_library_path_before_runpath']) {
     cases.push({ file: join(FIX, d, 'libroot.so'), cwd: FIX, ldLibraryPath: join(FIX, d, 'llp') });
     cases.push({ file: join(FIX, d, 'libroot.so'), cwd: join(FIX, d, 'llp'), ldLibraryPath: '/nonexistent;' });
+    cases.push({ file: join(FIX, d, 'libroot.so'), cwd: '/', ldLibraryPath: '$ORIGIN/llp' });
   }
   cases.push({ file: './libroot.so', cwd: join(FIX, 'runpath_is_not_inherited') });
   return cases;
@@ -98,6 +99,7 @@ describeWithTool('ldd', 'loader model vs ldd (differential, env host)', () => {
   it('agrees with ldd on every loader fixture', async () => {
     const cases = fixtureCases();
     const r = await runAll(cases);
+    console.log(`ldd differential (fixtures): ${cases.length} cases, ${r.agree} agree, ${r.outOfModel} not x86-64, ${r.disagree.length} disagree`);
     expect(r.disagree).toEqual([]);
     expect(r.outOfModel).toBe(1); // wrong_class_candidate_is_skipped/32/libw.so
     expect(r.agree).toBeGreaterThanOrEqual(40);

@@ -1,18 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
-import { LdSoCacheError, loadLdSoCache, makeCacheLookup, parseLdSoCache, X86_64_CACHE_FLAGS, type LdSoCache } from '../../src/loader/index.js';
+import { createLoaderEnv, loadClosure, LdSoCacheError, loadLdSoCache, makeCacheLookup, parseLdSoCache, X86_64_CACHE_FLAGS, type LdSoCache } from '../../src/loader/index.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
+// Debian keeps ldconfig in /sbin, which a non-root PATH lacks.
+const LDCONFIG = existsSync('/sbin/ldconfig') ? '/sbin/ldconfig' : 'ldconfig';
 
 /** `ldconfig -p` reduced to (key, flags, hwcaps subdirectory, value), in cache order. */
 function ldconfigList(cacheFile?: string): { key: string; flags: number; hwcaps: string | null; value: string }[] {
   const args = cacheFile ? ['-p', '-C', cacheFile] : ['-p'];
-  const out = execFileSync('ldconfig', args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const out = execFileSync(LDCONFIG, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   const TYPES: Record<string, number> = { libc4: 0x0000, ELF: 0x0001, libc5: 0x0002, libc6: 0x0003, 'libc6,x86-64': 0x0303, 'libc6,x32': 0x0803 };
   const rows = [];
   for (const line of out.split('\n')) {
@@ -29,7 +31,7 @@ function ldconfigList(cacheFile?: string): { key: string; flags: number; hwcaps:
 
 const ours = (c: LdSoCache) => c.entries.map((e) => ({ key: e.key, flags: e.flags, hwcaps: e.hwcapsName, value: e.value }));
 
-describeWithTool('ldconfig', 'ld.so.cache reader vs ldconfig -p', () => {
+describeWithTool(LDCONFIG, 'ld.so.cache reader vs ldconfig -p', () => {
   it("reads this machine's /etc/ld.so.cache entry for entry", () => {
     const cache = loadLdSoCache('/etc/ld.so.cache');
     expect(cache).not.toBeNull();
@@ -59,7 +61,7 @@ describeWithTool('ldconfig', 'ld.so.cache reader vs ldconfig -p', () => {
       copyFileSync(src, join(lib, sub, 'libh.so'));
     }
     writeFileSync(join(tmp, 'ld.so.conf'), `${lib}\n`);
-    execFileSync('ldconfig', ['-X', '-C', join(tmp, 'cache'), '-f', join(tmp, 'ld.so.conf')]);
+    execFileSync(LDCONFIG, ['-X', '-C', join(tmp, 'cache'), '-f', join(tmp, 'ld.so.conf')]);
     const cache = loadLdSoCache(join(tmp, 'cache')) as LdSoCache;
     expect(ours(cache)).toEqual(ldconfigList(join(tmp, 'cache')));
     const names = cache.entries.filter((e) => e.key === 'libh.so').map((e) => e.hwcapsName);
@@ -68,6 +70,19 @@ describeWithTool('ldconfig', 'ld.so.cache reader vs ldconfig -p', () => {
     expect(at(['x86-64-v4', 'x86-64-v3', 'x86-64-v2'])).toBe(join(lib, 'glibc-hwcaps/x86-64-v3/libh.so'));
     expect(at(['x86-64-v2'])).toBe(join(lib, 'glibc-hwcaps/x86-64-v2/libh.so'));
     expect(at([])).toBe(join(lib, 'libh.so'));
+  });
+
+  it('a NODEFLIB object still takes cache entries outside the system directories', () => {
+    const d = join(FIX, 'nodeflib_still_uses_cache_outside_system_dirs');
+    const tmp = mkdtempSync(join(tmpdir(), 'nixpy-ldcache-'));
+    writeFileSync(join(tmp, 'ld.so.conf'), `${join(d, 'lib')}\n`);
+    execFileSync(LDCONFIG, ['-X', '-C', join(tmp, 'cache'), '-f', join(tmp, 'ld.so.conf')]);
+    const withCache = createLoaderEnv('host', { ldSoCachePath: join(tmp, 'cache') });
+    expect(loadClosure(join(d, 'libroot.so'), withCache).libraries).toEqual([
+      expect.objectContaining({ soname: 'libnixpy-cached.so', path: join(d, 'lib/libnixpy-cached.so'), via: 'cache' }),
+    ]);
+    // The system cache has no such entry, and NODEFLIB forbids the default directories.
+    expect(loadClosure(join(d, 'libroot.so'), createLoaderEnv('host')).libraries[0]?.path).toBeNull();
   });
 });
 

@@ -51,7 +51,7 @@ export function parseLdd(stdout: string, stderr: string, exitCode: number): LddR
 }
 
 export function runLdd(file: string, opts: { cwd?: string; ldLibraryPath?: string } = {}): Promise<LddReport> {
-  const env = { ...process.env, LC_ALL: 'C' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
   delete env.LD_LIBRARY_PATH;
   delete env.LD_PRELOAD;
   if (opts.ldLibraryPath !== undefined) env.LD_LIBRARY_PATH = opts.ldLibraryPath;

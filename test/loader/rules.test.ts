@@ -67,6 +67,11 @@ describe('loader rules on linker-built fixtures (env host)', () => {
     expect(lib(empty, 'libx.so')).toMatchObject({ via: 'ld_library_path', path: 'libx.so' });
   });
 
+  it("$ORIGIN in LD_LIBRARY_PATH is the root object's directory", () => {
+    const d = join(FIX, 'ld_library_path_before_runpath');
+    expect(lib(loadClosure(join(d, 'libroot.so'), hostEnv('$ORIGIN/llp')), 'libx.so')).toMatchObject({ via: 'ld_library_path', path: join(d, 'llp/libx.so') });
+  });
+
   it('origin_is_relative_to_symlink_location_not_realpath (file link and directory link)', () => {
     const d = 'origin_is_relative_to_symlink_location_not_realpath';
     expect(lib(load(`${d}/link/libroot.so`), 'libd.so')).toMatchObject({ via: 'runpath', path: join(FIX, d, 'link/deps/libd.so') });
@@ -124,11 +129,11 @@ describe('loader rules on linker-built fixtures (env host)', () => {
 
   it('not_found_name_is_searched_again, and lands where ld.so maps it', () => {
     const c = load('not_found_name_is_searched_again/libroot.so');
-    expect(c.libraries.map((l) => l.soname)).toEqual(['liba.so', 'libb.so', 'libq.so']);
+    expect(c.libraries.map((l) => l.soname)).toEqual(['liba.so', 'liba2.so', 'libb.so', 'libq.so']);
     expect(lib(c, 'libq.so')).toMatchObject({
       via: 'runpath',
       requiredBy: join(FIX, 'not_found_name_is_searched_again/a/libb.so'),
-      notFoundFor: [join(FIX, 'not_found_name_is_searched_again/a/liba.so')],
+      notFoundFor: [join(FIX, 'not_found_name_is_searched_again/a/liba.so'), join(FIX, 'not_found_name_is_searched_again/a/liba2.so')],
     });
   });
 
@@ -136,6 +141,19 @@ describe('loader rules on linker-built fixtures (env host)', () => {
     const c = load('linker_script_stops_search/libroot.so');
     expect(c.error).toEqual({ soname: 'libls.so', message: 'invalid ELF header' });
     expect(c.libraries.at(-1)).toMatchObject({ soname: 'libls.so', path: join(FIX, 'linker_script_stops_search/script/libls.so'), error: 'invalid ELF header' });
+  });
+
+  it.each([
+    ['short', 'file too short'],
+    ['rel', 'only ET_DYN and ET_EXEC can be loaded'],
+    ['exe', 'cannot dynamically load executable'],
+    ['pie', 'cannot dynamically load position-independent executable'],
+  ])('unloadable_candidate_stops_search (%s): %s', (kind, message) => {
+    const c = load(`unloadable_candidate_stops_search/${kind}/libroot.so`);
+    expect(c.error).toEqual({ soname: 'libx.so', message });
+    expect(c.libraries).toEqual([
+      expect.objectContaining({ soname: 'libx.so', path: join(FIX, 'unloadable_candidate_stops_search', kind, 'x/libx.so'), via: 'runpath', error: message }),
+    ]);
   });
 
   it('hwcaps_subdir_preferred when the CPU has x86-64-v2', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithTool } from '../helpers/tools.js';
 import { nixParseFile, nixParseText } from '../helpers/nix.js';
-import { dirsOfVar, evalShells, libraryDirsOf, libraryVarsOf, type ShellEval } from '../helpers/nix-eval.js';
+import { dirsOfVar, evalShells, evalShellsWithDirs, libraryVarsOf, type ShellEval } from '../helpers/nix-eval.js';
 import { bare, loadCorpus, type CorpusCase } from '../helpers/nix-corpus.js';
 import { runCli } from '../helpers/fix-cli.js';
 import { findLibraryLists, parseNix, patchLibraryList, type PatchOutcome } from '../../src/nix/index.js';
@@ -29,13 +29,24 @@ function patch(c: CorpusCase, source = c.source): PatchOutcome {
   });
 }
 
-/** Evaluates text as the case's file (in a scratch dir, so relative imports behave the same). */
-function evalText(c: CorpusCase, text: string): Record<string, ShellEval> {
+/** The original's shells, evaluated once per case (two tests need them). */
+const originals = new Map<string, Record<string, ShellEval>>();
+function evalOriginal(c: CorpusCase): Record<string, ShellEval> {
+  let s = originals.get(c.name);
+  if (s === undefined) originals.set(c.name, (s = evalShells(c.path)));
+  return s;
+}
+
+/**
+ * Evaluates text as the case's file (in a scratch dir, so relative imports behave the same),
+ * together with the directories `attrs` stand for.
+ */
+function evalText(c: CorpusCase, text: string, attrs: string[]): { shells: Record<string, ShellEval>; dirs: string[] } {
   const dir = mkdtempSync(join(tmpdir(), `nixpy-eval-${c.name}-`));
   try {
     const f = join(dir, c.fileName);
     writeFileSync(f, text);
-    return evalShells(f);
+    return evalShellsWithDirs(f, attrs);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,9 +58,18 @@ function offsetOf(source: string, line: number, column: number): number {
   return off + column - 1;
 }
 
-/** Line ranges of the lists the patcher may touch: each reported list, from start to end. */
+/**
+ * Line ranges the patcher may touch: each reported list, from start to end. When the path is
+ * built from something that is not a list in this file (`makeLibraryPath pkgs.someList`), the
+ * edit wraps that argument, so the lines that build the path are the region.
+ */
 function listRegions(c: CorpusCase): [number, number][] {
   const cov = findLibraryLists(c.source, c.fileName);
+  if (cov.lists.length === 0) {
+    return c.source
+      .split('\n')
+      .flatMap((l, i): [number, number][] => (/LD_LIBRARY_PATH|makeLibraryPath/.test(l) ? [[i + 1, i + 1]] : []));
+  }
   const ast = parseNix(c.source, c.fileName);
   return cov.lists.map((l) => {
     const at = offsetOf(c.source, l.line, l.column);
@@ -79,7 +99,7 @@ describeWithTool('nix-instantiate', 'Nix corpus', () => {
         const r = nixParseFile(c.path);
         expect(r.ok, r.stderr).toBe(true);
         expect(() => parseNix(c.source, c.fileName)).not.toThrow();
-        const shells = evalShells(c.path);
+        const shells = evalOriginal(c);
         for (const name of Object.keys(c.spec.shells)) expect(Object.keys(shells)).toContain(name);
       });
 
@@ -102,8 +122,8 @@ describeWithTool('nix-instantiate', 'Nix corpus', () => {
         const parsed = nixParseText(out.text);
         expect(parsed.ok, parsed.stderr + '\n' + out.text).toBe(true);
 
-        const before = evalText(c, c.source);
-        const after = evalText(c, out.text);
+        const before = evalOriginal(c);
+        const { shells: after, dirs: wantDirs } = evalText(c, out.text, want);
         expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
 
         // Every directory any shell had on any library variable is still there.
@@ -113,7 +133,7 @@ describeWithTool('nix-instantiate', 'Nix corpus', () => {
           }
         }
         // The named shells carry every requested library (and the driver dir when asked).
-        const expected = [...libraryDirsOf(want), ...(c.spec.driverPath ? [DRIVER_DIR] : [])];
+        const expected = [...wantDirs, ...(c.spec.driverPath ? [DRIVER_DIR] : [])];
         for (const [name, vars] of Object.entries(c.spec.shells)) {
           for (const v of vars) {
             expectSuperset(dirsOfVar(after[name]!, v), expected, `${name}.${v} has the additions\n${out.text}`);

@@ -142,6 +142,31 @@ describeWithTool('nix-instantiate', 'nixpy fix: output and dry run', () => {
   });
 });
 
+const UNPLACEABLE = fileURLToPath(new URL('../../fixtures/nix/unplaceable', import.meta.url));
+
+describeWithTool('nix-instantiate', 'nixpy fix: nowhere to put it', () => {
+  // A package default.nix, a flake without a dev shell, a library path not built from a list.
+  for (const name of readdirSync(UNPLACEABLE).sort()) {
+    it(`${name}: exit 1, says why, file untouched`, async () => {
+      const fileName = readdirSync(join(UNPLACEABLE, name))[0]!;
+      const source = readFileSync(join(UNPLACEABLE, name, fileName), 'utf8');
+      expect(nixParseFile(join(UNPLACEABLE, name, fileName)).ok).toBe(true);
+      writeFileSync(join(dir, fileName), source);
+      const human = await runCli(['fix', '--add', 'zlib', '--add', 'libGL'], dir);
+      expect(human.code).toBe(1);
+      expect(human.stdout).toMatch(/could not place:\n {2}! zlib: \S/);
+      expect(human.stdout).toContain(`${fileName} unchanged`);
+      const json = await runCli(['fix', '--add', 'zlib', '--json'], dir);
+      expect(json.code).toBe(1);
+      const doc = JSON.parse(json.stdout) as { changed: boolean; unplaced: { attr: string; reason: string }[] };
+      expect(doc.changed).toBe(false);
+      expect(doc.unplaced.map((u) => u.attr)).toEqual(['zlib']);
+      expect(readFileSync(join(dir, fileName), 'utf8')).toBe(source);
+      expect(readdirSync(dir)).toEqual([fileName]);
+    });
+  }
+});
+
 const badCases = loadBadCases();
 
 describeWithTool('nix-instantiate', 'nixpy fix: unparsable input', () => {

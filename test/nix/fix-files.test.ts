@@ -43,6 +43,10 @@ describe('readNixFile', () => {
     writeFileSync(join(dir, 'flake.nix'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
     expect(() => readNixFile(join(dir, 'flake.nix'))).toThrow(/not valid UTF-8/);
   });
+  it('keeps a byte-order mark (Nix refuses it, so the parser must see it)', () => {
+    writeFileSync(join(dir, 'flake.nix'), Buffer.from('\ufeff{ }\n', 'utf8'));
+    expect(readNixFile(join(dir, 'flake.nix'))).toBe('\ufeff{ }\n');
+  });
   it('refuses a directory', () => {
     expect(() => readNixFile(dir)).toThrow(InputError);
   });

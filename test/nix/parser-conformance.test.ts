@@ -93,4 +93,55 @@ describeWithTool('nix-instantiate', 'parser accepts exactly what nix-instantiate
     // The generator must produce accepted texts too, or the property only tests rejection.
     expect(accepted).toBeGreaterThan(10);
   }, 900_000);
+  // Random well-formed programs (printed with random layout), then mutated by one edit: near
+  // misses are where a parser is most likely to accept what Nix refuses, or the reverse.
+  const ws = fc.constantFrom(' ', '  ', '\n', '\t', ' # c\n', ' /* c */ ');
+  const ident = fc.constantFrom('a', 'b', 'x', 'builtins', 'true', 'null', 'map');
+  const { expr } = fc.letrec<{ expr: string; atom: string }>((tie) => ({
+    atom: fc.oneof(
+      { depthSize: 'small' },
+      ident,
+      fc.constantFrom('1', '2.5', '.5', '"s"', '"a${x}b"', '"$${x}"', "''\n  i ''$ ''' ${x}\n''", './p', './p${x}/q', '<nixpkgs>', 'http://h/p', '__curPos'),
+      fc.tuple(tie('expr'), ws).map(([e, w]) => `(${w}${e}${w})`),
+      fc.array(fc.tuple(ws, tie('atom')), { maxLength: 3 }).map((xs) => `[${xs.map(([w, e]) => w + e).join('')} ]`),
+      fc.array(fc.tuple(fc.constantFrom('p', 'q', '"r s"', 'or', 't.u', '${"v"}'), tie('expr')), { maxLength: 3 })
+        .map((bs) => `{ ${bs.map(([k, v], i) => `${k}${i} = ${v};`).join(' ')} }`),
+      fc.tuple(tie('atom'), fc.constantFrom('.a', '.a.b', '.${x}', '."c d"', '.a or 1')).map(([e, s]) => `${e}${s}`),
+    ),
+    expr: fc.oneof(
+      { depthSize: 'small' },
+      tie('atom'),
+      fc.tuple(tie('atom'), ws, tie('atom')).map(([f, w, a]) => `${f}${w}${a}`),
+      fc.tuple(tie('expr'), fc.constantFrom('+', '-', '*', '/', '++', '//', '==', '<', '&&', '||', '->', '?'), tie('atom'))
+        .map(([l, o, r]) => (o === '?' ? `${l} ? a` : `${l} ${o} ${r}`)),
+      fc.tuple(fc.constantFrom('!', '-'), tie('atom')).map(([o, e]) => `${o}${e}`),
+      fc.tuple(tie('expr'), tie('expr'), tie('expr')).map(([c, t, e]) => `if ${c} then ${t} else ${e}`),
+      fc.tuple(tie('expr'), tie('expr')).map(([v, b]) => `let a = ${v}; inherit (x) c; in ${b}`),
+      fc.tuple(tie('expr'), tie('expr')).map(([s, b]) => `with ${s}; ${b}`),
+      fc.tuple(tie('expr'), tie('expr')).map(([c, b]) => `assert ${c}; ${b}`),
+      fc.tuple(fc.constantFrom('y: ', '{ y, z ? 1, ... }: ', 'y@{ z }: ', '{ }: '), tie('expr')).map(([p, b]) => `${p}${b}`),
+    ),
+  }));
+  const program = expr.map((e) => `a: b: x: ${e}`);
+  const MUTATIONS = ['', '}', '{', ';', '"', "''", '$', '${', '.', ':', '/', '#', '/*', ' ', 'or', 'in', ']', ')'];
+  const mutated = fc.tuple(program, fc.nat(), fc.nat(2), fc.constantFrom(...MUTATIONS)).map(([src, at, del, ins]) => {
+    const i = at % (src.length + 1);
+    return src.slice(0, i) + ins + src.slice(i + del);
+  });
+
+  it('agrees on generated programs and their one-edit mutations', () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.oneof(program, mutated), (src) => {
+        const r = agree(src);
+        if (r.nix.ok) accepted++;
+        else refused++;
+        if (!r.agrees) throw new Error(`disagree on ${JSON.stringify(src)}: ${JSON.stringify(r)}`);
+      }),
+      { numRuns: Number(process.env.NIXPY_FUZZ_RUNS ?? 150) },
+    );
+    expect(accepted).toBeGreaterThan(15);
+    expect(refused).toBeGreaterThan(15);
+  }, 900_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -73,6 +73,23 @@ describe('nixpy scan', () => {
     expect(io.out).toBe('');
   });
 
+  it('an empty venv: nothing to check, exit 0', async () => {
+    const io = fakeIo({ cwd: tmp });
+    mkdirSync(join(tmp, '.venv'), { recursive: true });
+    expect(await main(['scan', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out)).toEqual({ root: join(tmp, '.venv'), env: 'nixos', objects: 0, skipped: [], missing: [] });
+  });
+
+  it('missing entries carry providedBy only for the venv category', async () => {
+    const io = fakeIo();
+    await main(['scan', VENV, '--json'], io);
+    for (const m of (JSON.parse(io.out) as ScanResult).missing) {
+      expect(Object.keys(m).sort(), m.soname).toEqual(
+        m.category === 'venv' ? ['category', 'neededBy', 'providedBy', 'soname'] : ['category', 'neededBy', 'soname'],
+      );
+    }
+  });
+
   it('exits 0 when everything resolves', async () => {
     const io = fakeIo();
     expect(await main(['scan', join(VENV, SP, 'gamma.libs'), '--json'], io)).toBe(0);
@@ -108,6 +125,19 @@ describe('formatScan', () => {
   it('truncates long neededBy lists', () => {
     expect(formatScan(result, new Chalk({ level: 0 }))).toContain('needed by a.so, b.so, c.so and 2 more');
     expect(truncateList(['a', 'b'], 3)).toBe('a, b');
+  });
+
+  it('lists at most ten skipped files', () => {
+    const many: ScanResult = {
+      ...result,
+      missing: [],
+      skipped: Array.from({ length: 13 }, (_, i) => ({ path: `f${String(i).padStart(2, '0')}.so`, reason: 'not an ELF file' })),
+    };
+    const text = formatScan(many, new Chalk({ level: 0 }));
+    expect(text).toContain('f09.so: not an ELF file');
+    expect(text).not.toContain('f10.so');
+    expect(text).toContain('and 3 more');
+    expect(text).toContain('every needed library resolves');
   });
 
   it('colours only through the chalk it is given', () => {

@@ -71,6 +71,9 @@ describe('walkVenv on directory-link loops outside the venv', () => {
     symlinkSync(ext, join(venv, 'site', 'ext2'));
     // ext/a/back -> ext: a loop that only exists outside the venv.
     symlinkSync(ext, join(ext, 'a', 'back'));
+    // Links to an ancestor of the venv (its parent, /) would walk the venv again and far more.
+    symlinkSync(dir, join(venv, 'site', 'parent'));
+    symlinkSync('/', join(ext, 'a', 'root'));
     const w = walkVenv(venv);
     expect(w.candidates.map((c) => c.rel)).toEqual(['site/ext1/a/x.so']);
   });

@@ -1,6 +1,6 @@
 import type { Command } from '../common.js';
 import { printJson } from '../io.js';
-import type { EnvName } from '../../loader/types.js';
+import { envChoice } from '../../config/env-choice.js';
 import { displayPath } from '../../nix/files.js';
 import { renderCheck, runCheck } from '../../doctor/check.js';
 import { realEngine } from '../../doctor/engine-real.js';
@@ -18,11 +18,7 @@ export const checkCommand: Command<CheckArgs> = {
   builder: (y) =>
     y
       .usage('$0 check [--project DIR] [--venv DIR] [--flake FILE]')
-      .option('env', {
-        choices: ['nixos', 'host'] as const,
-        default: undefined,
-        describe: "loader model (default: [tool.nixpy] env, else nixos)",
-      })
+      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('ld-library-path', {
         type: 'string',
         describe: 'search path to assume (default: none: check judges the Nix file, not the current shell)',
@@ -37,7 +33,7 @@ export const checkCommand: Command<CheckArgs> = {
       project: args.project,
       venv: args.venv,
       flake: args.flake,
-      model: (args.env as EnvName | undefined) ?? null,
+      model: envChoice(args.env),
       // Deliberately not $LD_LIBRARY_PATH: see src/doctor/check.ts.
       ldLibraryPath: args['ld-library-path'],
     });

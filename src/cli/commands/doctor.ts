@@ -1,8 +1,8 @@
 import ora, { type Ora } from 'ora';
 import type { Command } from '../common.js';
-import type { EnvName } from '../../loader/types.js';
 import { ldLibraryPathOf } from '../common.js';
 import { printJson } from '../io.js';
+import { envChoice } from '../../config/env-choice.js';
 import { displayPath } from '../../nix/files.js';
 import { runDoctor } from '../../doctor/doctor.js';
 import { realEngine } from '../../doctor/engine-real.js';
@@ -40,11 +40,7 @@ export const doctorCommand: Command<DoctorArgs> = {
     y
       .usage('$0 doctor [--fix] [--project DIR] [--venv DIR] [--flake FILE] [-- CMD ARGS...]')
       // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
-      .option('env', {
-        choices: ['nixos', 'host'] as const,
-        default: undefined,
-        describe: "loader model: NixOS defaults or this machine's ld.so cache and directories (default: [tool.nixpy] env, else nixos)",
-      })
+      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('fix', { type: 'boolean', default: false, describe: 'apply the change to the Nix file' })
       .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
       .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
@@ -84,7 +80,7 @@ export const doctorCommand: Command<DoctorArgs> = {
         project: args.project,
         venv: args.venv,
         flake: args.flake,
-        model: (args.env as EnvName | undefined) ?? null,
+        model: envChoice(args.env),
         ldLibraryPath,
         fix: args.fix,
         commandLine: doctorCommandLine(args),

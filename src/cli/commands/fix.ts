@@ -176,6 +176,8 @@ function printHuman(r: FixReport, shown: string, plan: FixPlan, ctx: CommandCont
   for (const n of r.notes) out.push(chalk.dim(`note: ${n.soname}: ${n.note}`));
   if (!r.changed && r.unplaced.length === 0 && r.unresolved.length === 0) {
     out.push(plan.add.length === 0 && !plan.driverPath ? `nothing to add to ${shown}` : `${shown} already covers everything asked for`);
+  } else if (!r.changed) {
+    out.push(`${shown} unchanged`);
   } else if (r.changed && !r.written) {
     out.push(chalk.dim(`(dry run: ${shown} not written)`));
   }

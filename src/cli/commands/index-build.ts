@@ -25,7 +25,9 @@ export const indexCommand: Command<IndexArgs> = {
     const source = args.from === undefined ? 'nix-locate' : args.from === '-' ? 'stdin' : args.from;
     if (hits.length === 0) {
       throw new InputError(
-        `index build: no nix-locate lines in ${source}${skipped > 0 ? ` (${skipped} unrecognised lines)` : ''}; the index was not changed`,
+        args.from === undefined
+          ? 'index build: nix-locate listed no library files (is its database empty? run `nix-index`); the index was not changed'
+          : `index build: no nix-locate lines in ${source}${skipped > 0 ? ` (${skipped} unrecognised lines)` : ''}; the index was not changed`,
       );
     }
     const data = encodeIndex(hits, source);

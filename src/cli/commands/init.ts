@@ -1,6 +1,6 @@
 import type { Command } from '../common.js';
 import { printJson } from '../io.js';
-import type { EnvName } from '../../loader/types.js';
+import { envChoice } from '../../config/env-choice.js';
 import { displayPath } from '../../nix/files.js';
 import { realEngine } from '../../doctor/engine-real.js';
 import { runInit } from '../../init/init.js';
@@ -18,11 +18,7 @@ export const initCommand: Command<InitArgs> = {
   builder: (y) =>
     y
       .usage('$0 init [--project DIR] [--venv DIR] [--dry-run]')
-      .option('env', {
-        choices: ['nixos', 'host'] as const,
-        default: undefined,
-        describe: 'loader model (default: [tool.nixpy] env, else nixos)',
-      })
+      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('ld-library-path', { type: 'string', describe: 'search path to assume (default: none)' })
       .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
       .option('venv', { type: 'string', describe: 'the venv to scan (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
@@ -33,7 +29,7 @@ export const initCommand: Command<InitArgs> = {
       env: io.env,
       project: args.project,
       venv: args.venv,
-      model: (args.env as EnvName | undefined) ?? null,
+      model: envChoice(args.env),
       // Like check: the flake is for a fresh shell, so the current LD_LIBRARY_PATH is not assumed.
       ldLibraryPath: args['ld-library-path'],
       dryRun: args['dry-run'],

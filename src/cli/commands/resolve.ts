@@ -50,7 +50,11 @@ export const resolveCommand: Command<ResolveArgs> = {
     if (names.length === 0) throw new InputError('resolve: name at least one soname');
     const index = loadIndex({ indexFile: args.index, env: ctx.io.env });
     const results = names.map((n) => resolveSoname(n, index));
-    if (args.json) printJson(ctx.io, { results });
+    if (args.json) {
+      // `index` is an addition to the contract: which indexes answered.
+      const local = index.local === null ? null : { file: index.localFile, ...index.local.provenance };
+      printJson(ctx.io, { results, index: { embedded: index.embedded.size, local } });
+    }
     else ctx.io.stdout(render(results, ctx));
     return resolutionExitCode(results);
   },

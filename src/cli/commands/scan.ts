@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { InputError } from '../../errors.js';
-import { scanVenv } from '../../scan/index.js';
 import type { Category, MissingSoname, ScanResult } from '../../scan/types.js';
 import { ldLibraryPathOf, type Command } from '../common.js';
 import { printJson, type Io } from '../io.js';
@@ -90,6 +89,9 @@ export const scanCommand: Command<ScanArgs> = {
   run: async (args, { io, chalk }) => {
     const root = venvRoot(args.venv, io);
     const ldLibraryPath = ldLibraryPathOf(args, io);
+    // Loaded on use: the scanner pulls in fast-glob and the loader model, which the other
+    // commands' start-up need not pay for.
+    const { scanVenv } = await import('../../scan/index.js');
     const report = await scanVenv(root, ldLibraryPath === undefined ? { env: args.env } : { env: args.env, ldLibraryPath });
     if (args.json) printJson(io, report.result);
     else io.stdout(formatScan(report.result, chalk));
