@@ -125,7 +125,10 @@ const files = countFiles();
 // NIXPY_BENCH_ENTRY: another entry script with the same arguments (development only).
 const nixpyBin = process.env.NIXPY_BENCH_ENTRY ?? join(REPO, 'bin/nixpy.js');
 const list = `find "${VENV}" -name '*.so*' -type f -print0`;
-const tools = [['nixpy scan --json --env host', `node "${nixpyBin}" scan "${VENV}" --json --env host`]];
+const tools = [
+  ['nixpy scan --json --env host', `node "${nixpyBin}" scan "${VENV}" --json --env host`],
+  ['(scan engine alone, no CLI start-up)', `node "${join(HERE, 'scan-engine.mjs')}" "${VENV}" host`],
+];
 if (haveTool('libtree')) tools.push(['find | xargs libtree', `${list} | xargs -0 libtree`]);
 if (haveTool('readelf')) tools.push(['find | xargs readelf -d', `${list} | xargs -0 readelf -d`]);
 // Rounds interleave the tools so a burst of load elsewhere hits them alike; the median round

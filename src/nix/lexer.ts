@@ -289,6 +289,8 @@ export function lex(source: string): LexResult {
     stack.push(st);
   };
   let p = 0;
+  // Where Nix reports an error found at the end of the input: the last lexeme's start.
+  const lastStart = (): number => Math.max(0, ...tokens.filter((t) => t.end > t.start).map((t) => t.start), ...trivia.map((t) => t.start));
   const emit = (kind: TokenKind, len: number, extra?: Partial<Token>): void => {
     tokens.push({ kind, text: s.slice(p, p + len), start: p, end: p + len, ...extra });
     p += len;
@@ -362,7 +364,7 @@ export function lex(source: string): LexResult {
         emit('STR', len, { value: s.slice(p, p + len) });
         continue;
       }
-      if (state === 'INPATH_SLASH') throw new LexError('path has a trailing slash', p);
+      if (state === 'INPATH_SLASH') throw new LexError('path has a trailing slash', p < s.length ? p : lastStart());
       pop();
       tokens.push({ kind: 'PATH_END', text: '', start: p, end: p });
       continue;
@@ -482,7 +484,7 @@ export function lex(source: string): LexResult {
   // At end of input a path still open ends (INPATH) or is an error (INPATH_SLASH).
   const last = top();
   if (last === 'INPATH') tokens.push({ kind: 'PATH_END', text: '', start: p, end: p });
-  if (last === 'INPATH_SLASH') throw new LexError('path has a trailing slash', p);
+  if (last === 'INPATH_SLASH') throw new LexError('path has a trailing slash', lastStart());
   tokens.push({ kind: 'EOF', text: '', start: s.length, end: s.length });
   return { tokens, trivia };
 }

@@ -7,7 +7,7 @@
  */
 import {
   type AttrName, type Binding, type BinaryOp, type Expr, type Formal, type Formals, type NixFile,
-  type StringPart, lineCol, unparen,
+  type Span, type StringPart, lineCol, unparen,
 } from './ast.js';
 import { NixSyntaxError } from './errors.js';
 import { LexError, type Token, type TokenKind, lex } from './lexer.js';
@@ -66,7 +66,11 @@ class Parser {
   private i = 0;
   private readonly tables = new WeakMap<Expr, AttrTable>();
 
-  constructor(private readonly toks: Token[]) {}
+  constructor(
+    private readonly toks: Token[],
+    private readonly sourceLength: number,
+    private readonly eofAt: number,
+  ) {}
 
   private peek(k = 0): Token {
     return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
@@ -84,7 +88,9 @@ class Parser {
   }
   private fail(t: Token, expecting?: string): never {
     const what = t.kind === 'CHAR' && !/[\x21-\x7e]/.test(t.text) ? 'invalid token' : describe(t);
-    throw new ParseFail(`syntax error, unexpected ${what}${expecting ? `, expecting ${expecting}` : ''}`, t.start);
+    // Like Nix, an error at the end of the input is reported where the last lexeme starts.
+    const at = t.kind === 'EOF' || (t.kind === 'PATH_END' && t.start === this.sourceLength) ? this.eofAt : t.start;
+    throw new ParseFail(`syntax error, unexpected ${what}${expecting ? `, expecting ${expecting}` : ''}`, at);
   }
   private expectChar(c: string): Token {
     const t = this.peek();
@@ -567,11 +573,19 @@ function staticStringValue(e: Expr): string | undefined {
   return undefined;
 }
 
+/** Start of the last token or whitespace/comment run: where Nix places end-of-input errors. */
+export function lastLexemeStart(tokens: readonly Span[], trivia: readonly Span[]): number {
+  let at = 0;
+  for (const t of tokens) if (t.end > t.start && t.start > at) at = t.start;
+  for (const t of trivia) if (t.start > at) at = t.start;
+  return at;
+}
+
 /** Parses a whole file; throws NixSyntaxError with the position of the first error. */
 export function parse(source: string, file: string): NixFile {
   try {
     const { tokens, trivia } = lex(source);
-    const root = new Parser(tokens).parseFile();
+    const root = new Parser(tokens, source.length, lastLexemeStart(tokens, trivia)).parseFile();
     return { file, source, root, tokens, trivia };
   } catch (err) {
     if (err instanceof ParseFail || err instanceof LexError) {
