@@ -45,6 +45,8 @@ const BINARY: Readonly<Record<string, { prec: number; assoc: 'left' | 'right' | 
 /** Attribute table used to reproduce Nix's duplicate-attribute checks (addAttr in parser.y). */
 interface AttrEntry {
   inherited: boolean;
+  /** Where the attribute was defined (Nix reports a clash found while merging there). */
+  pos: number;
   /** Set when the value is an attribute set Nix may extend or merge (ExprAttrs). */
   table: AttrTable | undefined;
 }
@@ -157,8 +159,7 @@ class Parser {
     if (t.kind === 'LET' && !this.atChar('{', 1)) {
       this.next();
       const bindings = this.parseBinds('IN');
-      const table = this.bindsTable(bindings);
-      void table;
+      this.bindsTable(bindings);
       const dyn = bindings.find((b) => b.type === 'AttrDef' && b.path[0]!.type === 'DynamicName' && b.path[0]!.staticName === undefined);
       if (dyn) throw new ParseFail('dynamic attributes not allowed in let', t.start);
       this.expectKind('IN', "'in'");
@@ -457,7 +458,7 @@ class Parser {
         for (const n of b.names) {
           const name = n.type === 'Ident' ? n.name : n.staticName!;
           if (table.has(name)) dup(n.start, name);
-          table.set(name, { inherited: b.from === undefined, table: undefined });
+          table.set(name, { inherited: b.from === undefined, table: undefined, pos: n.start });
         }
         continue;
       }
@@ -475,7 +476,7 @@ class Parser {
           cur = j.table!;
         } else {
           const nested: AttrTable = new Map();
-          cur.set(name, { inherited: false, table: nested });
+          cur.set(name, { inherited: false, table: nested, pos: b.start });
           cur = nested;
         }
       }
@@ -487,14 +488,15 @@ class Parser {
       if (j) {
         if (j.table && valueTable) {
           for (const [k, v] of valueTable) {
-            if (j.table.has(k)) dup(b.start, k);
+            const clash = j.table.get(k);
+            if (clash) dup(clash.pos, k);
             j.table.set(k, v);
           }
         } else {
           dup(b.start, shown);
         }
       } else {
-        cur.set(name, { inherited: false, table: valueTable });
+        cur.set(name, { inherited: false, table: valueTable, pos: b.start });
       }
     }
     return table;

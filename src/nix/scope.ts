@@ -4,7 +4,7 @@
  * enclosing `with`. Nix refuses a file with a reference bound by none of them; the patcher uses
  * the same walk to learn which names (`pkgs`, `lib`) are in scope at a given node.
  */
-import { type Binding, type Expr, attrNameText, attrPathChildren, unparen } from './ast.js';
+import { type Binding, type Expr, attrNameText, attrPathChildren } from './ast.js';
 
 /** Names in the global environment of Nix 2.8 (`builtins`, primops, `__`-prefixed primops). */
 export const NIX_2_8_GLOBALS: readonly string[] = [
@@ -174,4 +174,3 @@ export function unboundVariables(root: Expr, globals: Iterable<string> = NIX_2_8
   return out;
 }
 
-export { unparen };

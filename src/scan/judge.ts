@@ -12,8 +12,9 @@ const ET_NAMES: Record<number, string> = { 0: 'ET_NONE', 1: 'ET_REL', 2: 'ET_EXE
 
 /** musl's loader and libc as they appear in musllinux wheels and Alpine builds. */
 function isMuslLinked(elf: ElfInfo): boolean {
-  if (elf.interp !== null && /\/ld-musl-[^/]*$/.test(elf.interp)) return true;
-  return elf.needed.some((n) => /^(libc\.musl-|ld-musl-)/.test(n));
+  if (elf.interp !== null && elf.interp.slice(elf.interp.lastIndexOf('/') + 1).startsWith('ld-musl-')) return true;
+  for (const n of elf.needed) if (n.startsWith('libc.musl-') || n.startsWith('ld-musl-')) return true;
+  return false;
 }
 
 /** Why a readable ELF object cannot be loaded into this venv's Python, or null when it can. */

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BAD_DIR, SHELLS_DIR } from './nix-eval.js';
+import { findLibraryLists, parseNix } from '../../src/nix/index.js';
+import { lineCol, walk, type Expr } from '../../src/nix/ast.js';
 
 /** One corpus case: fixtures/nix/shells/<name>/{<nix file>, case.json}. */
 export interface CorpusCase {
@@ -74,3 +76,33 @@ export function loadBadCases(): BadCase[] {
 
 /** `pkgs.zlib` and `zlib` are the same request. */
 export const bare = (a: string): string => a.replace(/^pkgs\./, '');
+
+function offsetOf(source: string, line: number, column: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) off = source.indexOf('\n', off) + 1;
+  return off + column - 1;
+}
+
+/**
+ * Line ranges the patcher may touch: each reported list, from start to end. When the path is
+ * built from something that is not a list in this file (`makeLibraryPath pkgs.someList`), the
+ * edit wraps that argument, so the lines that build the path are the region.
+ */
+export function listRegions(source: string, fileName: string): [number, number][] {
+  const cov = findLibraryLists(source, fileName);
+  if (cov.lists.length === 0) {
+    return source
+      .split('\n')
+      .flatMap((l, i): [number, number][] => (/LD_LIBRARY_PATH|makeLibraryPath/.test(l) ? [[i + 1, i + 1]] : []));
+  }
+  const ast = parseNix(source, fileName);
+  return cov.lists.map((l) => {
+    const at = offsetOf(source, l.line, l.column);
+    let end = at;
+    walk(ast.root, (e: Expr) => {
+      if (e.start === at && e.end > end) end = e.end;
+    });
+    return [l.line, lineCol(source, Math.max(at, end - 1)).line];
+  });
+}
+

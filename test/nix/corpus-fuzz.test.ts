@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeWithTool } from '../helpers/tools.js';
 import { nixParseText } from '../helpers/nix.js';
-import { loadCorpus } from '../helpers/nix-corpus.js';
+import { listRegions, loadCorpus } from '../helpers/nix-corpus.js';
+import { changedLines } from '../../src/nix/diff.js';
 import { findLibraryLists, parseNix, patchLibraryList } from '../../src/nix/index.js';
 import { attrCovers } from '../../src/index/attrs.js';
 
@@ -35,6 +36,14 @@ describeWithTool('nix-instantiate', 'corpus under random requests', () => {
           expect(one.added).toEqual([]);
           expect(one.text).toBe(c.source);
           return;
+        }
+        if (!one.createdLibraryPath) {
+          // Only the lines of the lists (as found in the original) change.
+          const regions = listRegions(c.source, c.fileName);
+          const inside = (l: number): boolean => regions.some(([a, b]) => l >= a && l <= b);
+          const { removed, insertedAfter } = changedLines(c.source, one.text);
+          expect(removed.every(inside), `${c.name}: removed ${removed.join(',')} vs ${JSON.stringify(regions)}`).toBe(true);
+          expect(insertedAfter.every((l) => inside(l) || inside(l + 1)), `${c.name}: inserted after ${insertedAfter.join(',')}`).toBe(true);
         }
         const two = patchLibraryList(one.text, c.fileName, { add: second, driverPath: false, attrCovers: covers });
         expect(two.unplaced).toEqual([]);

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { describeWithTool } from '../helpers/tools.js';
 import { nixParseFile, nixParseText } from '../helpers/nix.js';
 import { dirsOfVar, evalShells, evalShellsWithDirs, libraryVarsOf, type ShellEval } from '../helpers/nix-eval.js';
-import { bare, loadCorpus, type CorpusCase } from '../helpers/nix-corpus.js';
+import { bare, listRegions, loadCorpus, type CorpusCase } from '../helpers/nix-corpus.js';
 import { runCli } from '../helpers/fix-cli.js';
-import { findLibraryLists, parseNix, patchLibraryList, type PatchOutcome } from '../../src/nix/index.js';
-import { walk, lineCol, type Expr } from '../../src/nix/ast.js';
+import { parseNix, patchLibraryList, type PatchOutcome } from '../../src/nix/index.js';
 import { changedLines } from '../../src/nix/diff.js';
 import { attrCovers } from '../../src/index/attrs.js';
 
@@ -50,35 +49,6 @@ function evalText(c: CorpusCase, text: string, attrs: string[]): { shells: Recor
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function offsetOf(source: string, line: number, column: number): number {
-  let off = 0;
-  for (let l = 1; l < line; l++) off = source.indexOf('\n', off) + 1;
-  return off + column - 1;
-}
-
-/**
- * Line ranges the patcher may touch: each reported list, from start to end. When the path is
- * built from something that is not a list in this file (`makeLibraryPath pkgs.someList`), the
- * edit wraps that argument, so the lines that build the path are the region.
- */
-function listRegions(c: CorpusCase): [number, number][] {
-  const cov = findLibraryLists(c.source, c.fileName);
-  if (cov.lists.length === 0) {
-    return c.source
-      .split('\n')
-      .flatMap((l, i): [number, number][] => (/LD_LIBRARY_PATH|makeLibraryPath/.test(l) ? [[i + 1, i + 1]] : []));
-  }
-  const ast = parseNix(c.source, c.fileName);
-  return cov.lists.map((l) => {
-    const at = offsetOf(c.source, l.line, l.column);
-    let end = at;
-    walk(ast.root, (e: Expr) => {
-      if (e.start === at && e.end > end) end = e.end;
-    });
-    return [l.line, lineCol(c.source, Math.max(at, end - 1)).line];
-  });
 }
 
 function expectSuperset(after: string[], before: string[], what: string): void {
@@ -158,7 +128,7 @@ describeWithTool('nix-instantiate', 'Nix corpus', () => {
           expect(out.text).toMatch(/LD_LIBRARY_PATH/);
           return;
         }
-        const regions = listRegions(c);
+        const regions = listRegions(c.source, c.fileName);
         const inside = (l: number): boolean => regions.some(([s, e]) => l >= s && l <= e);
         for (const l of removed) expect(inside(l), `changed line ${l} outside ${JSON.stringify(regions)}`).toBe(true);
         for (const l of insertedAfter) {

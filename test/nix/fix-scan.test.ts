@@ -68,6 +68,17 @@ describeWithTool('nix-instantiate', 'nixpy fix from a venv scan', () => {
     expect(readFileSync(f, 'utf8')).toBe(text);
   });
 
+  it('human report: each addition with the soname behind it, the unknown soname, the venv note', async () => {
+    const r = await runCli(['fix', '--venv', venv], dir, { HOME: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^added to flake\.nix:$/m);
+    expect(r.stdout).toMatch(/^ {2}\+ libGL \(libGL\.so\.1\)$/m);
+    expect(r.stdout).toMatch(/^ {2}\+ addDriverRunpath\.driverLink \(GPU driver directory \/run\/opengl-driver\/lib, libcuda\.so\.1\)$/m);
+    expect(r.stdout).toMatch(/^already present: .*\bzlib\b/m);
+    expect(r.stdout).toMatch(/^no attribute for:\n {2}\? libacme\.so\.2 \(unknown\): /m);
+    expect(r.stdout).toMatch(/^note: libcudart\.so\.12: shipped inside the venv/m);
+  });
+
   it('uses $VIRTUAL_ENV when --venv is not given', async () => {
     const r = await runCli(['fix', '--dry-run', '--json'], dir, { VIRTUAL_ENV: venv, HOME: dir });
     const doc = JSON.parse(r.stdout) as FixReport;

@@ -96,7 +96,7 @@ describeWithTool('nix-instantiate', 'patched texts parse with nix-instantiate', 
         const r = nixParseText(out);
         expect(r.stderr).toBe('');
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });

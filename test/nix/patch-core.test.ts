@@ -630,18 +630,22 @@ describe('patchLibraryList', () => {
     expect(e.message).toMatch(/^shell\.nix:4:1: syntax error, unexpected '}', expecting ';'$/);
   });
 
+  // Positions as Nix reports them: an error at the end of input sits where the last lexeme starts.
   it.each([
-    ['unterminated string', 'let x = "abc; in x', 1, 19],
-    ['unterminated indented string', "{ a = ''\n  x\n", 3, 1],
-    ['stray }', '{ }\n}', 2, 1],
-    ['unterminated comment', '[ 1 /* 2 ]', 1, 5],
-  ])('%s -> NixSyntaxError at %i:%i', (_n, src, line, column) => {
-    expect(() => patchLibraryList(src, 'f.nix', { add: ['zlib'] })).toThrow(NixSyntaxError);
+    { what: 'unterminated string', src: 'let x = "abc; in x', line: 1, column: 10 },
+    { what: 'unterminated indented string', src: "{ a = ''\n  x\n", line: 2, column: 1 },
+    { what: 'stray }', src: '{ }\n}', line: 2, column: 1 },
+    { what: 'unterminated comment', src: '[ 1 /* 2 ]', line: 1, column: 5 },
+  ])('$what -> NixSyntaxError at $line:$column', ({ src, line, column }) => {
+    let err: unknown;
     try {
       patchLibraryList(src, 'f.nix', { add: ['zlib'] });
     } catch (e) {
-      expect([(e as NixSyntaxError).line, (e as NixSyntaxError).column]).toEqual([line, column]);
+      err = e;
     }
+    expect(err).toBeInstanceOf(NixSyntaxError);
+    expect([(err as NixSyntaxError).line, (err as NixSyntaxError).column]).toEqual([line, column]);
+    expect((err as NixSyntaxError).message.startsWith(`f.nix:${line}:${column}: `)).toBe(true);
   });
 });
 
