@@ -32,6 +32,8 @@ export interface VersionNeed {
 }
 
 export const DF_1_NODEFLIB = 0x800;
+/** Set on position-independent executables: dlopen refuses them (glibc >= 2.30). */
+export const DF_1_PIE = 0x08000000;
 
 export type ElfErrorCode = 'not-elf' | 'truncated' | 'corrupt' | 'unsupported' | 'io';
 

@@ -397,6 +397,16 @@ export function analyze(file: NixFile): Analysis {
 
   const sinks: Sink[] = [];
   const shells: ExprOf<'Attrs'>[] = [];
+  let mkShellCalls = 0;
+
+  /** The attribute set literal a mkShell argument is: `{ … }`, `shellAttrs`, `{ … } // extra`. */
+  const shellSet = (arg: Expr): ExprOf<'Attrs'> | undefined => {
+    let e = unparen(arg);
+    while (e.type === 'Binary' && e.op === '//') e = unparen(e.lhs);
+    if (e.type === 'Attrs') return e;
+    const def = resolveExpr(e);
+    return def && unparen(def).type === 'Attrs' ? (unparen(def) as ExprOf<'Attrs'>) : undefined;
+  };
   const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
 
   walk(file.root, (e) => {
@@ -445,15 +455,17 @@ export function analyze(file: NixFile): Analysis {
       const h = unparen(head);
       let name = headName(h);
       if (name === 'override' && h.type === 'Select' && h.path.length >= 2) name = attrNameText(h.path[h.path.length - 2]!);
-      const last = args.length > 0 ? unparen(args[args.length - 1]!) : undefined;
-      if ((name === 'mkShell' || name === 'mkShellNoCC') && last?.type === 'Attrs' && e.arg === args[args.length - 1]) {
-        shells.push(last);
+      const lastArg = args[args.length - 1];
+      if ((name === 'mkShell' || name === 'mkShellNoCC') && lastArg && e.arg === lastArg) {
+        mkShellCalls++;
+        const set = shellSet(lastArg);
+        if (set) shells.push(set);
       }
     }
   });
 
   let moduleAttrs: ExprOf<'Attrs'> | undefined;
-  if (shells.length === 0) {
+  if (mkShellCalls === 0) {
     let body = unparen(file.root);
     if (body.type === 'Lambda') {
       body = unparen(body.body);

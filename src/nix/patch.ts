@@ -170,7 +170,8 @@ function spellingFor(an: Analysis, env: Env | undefined, existing: Expr[]): Spel
     while (e.type === 'Select') e = unparen(e.expr);
     if (e.type !== 'Var') continue;
     const r = resolve(an.envOf.get(e), e.name);
-    if (r.kind !== 'bound') return { prefix: '', lib };
+    if (r.kind === 'with') return { prefix: '', lib };
+    if (r.kind === 'unbound') continue;
     const chain = an.attrChain(e);
     if (chain && chain.length === 0) return { prefix: `${e.name}.`, lib };
   }

@@ -1,5 +1,5 @@
 import { describeMachine } from '../elf/machine.js';
-import { ElfError, type ElfInfo } from '../elf/types.js';
+import { DF_1_PIE, ElfError, type ElfInfo } from '../elf/types.js';
 
 /** What objects this venv can load: its Python's machine and ELF class. */
 export interface Target {
@@ -27,6 +27,7 @@ export function unloadableReason(elf: ElfInfo, target: Target): string | null {
   }
   if (elf.type !== ET_DYN) return `not a shared object (${ET_NAMES[elf.type] ?? `e_type ${elf.type}`})`;
   if (isMuslLinked(elf)) return 'linked against musl, not glibc';
+  if ((elf.flags1 & DF_1_PIE) !== 0) return 'a position-independent executable, not a shared library';
   return null;
 }
 

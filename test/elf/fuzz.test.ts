@@ -37,11 +37,13 @@ function layout(bytes: Uint8Array): { header: [number, number]; phdrs: [number, 
   const src = bufferSource(bytes);
   const h = readHeader(src);
   const ph = readProgramHeaders(src, h);
-  const dyn = ph.find((p) => p.type === PT_DYNAMIC)!;
+  const phdrs: [number, number] = [h.phoff, h.phoff + h.phnum * h.phentsize];
+  const dyn = ph.find((p) => p.type === PT_DYNAMIC);
   return {
     header: [0, h.is64 ? 64 : 52],
-    phdrs: [h.phoff, h.phoff + h.phnum * h.phentsize],
-    dynamic: [dyn.offset, dyn.offset + dyn.filesz],
+    phdrs,
+    // A static executable has none: its program headers are then the last thing read.
+    dynamic: dyn ? [dyn.offset, dyn.offset + dyn.filesz] : phdrs,
   };
 }
 
@@ -58,8 +60,9 @@ describe('fuzz: corrupted copies of real objects give an ElfInfo or an ElfError,
     for (let i = 0; i < bytes.length; i += 61) cuts.add(i);
     for (const cut of cuts) {
       const result = outcome(bytes.subarray(0, cut), `${name} cut at ${cut}`);
-      // Everything up to the end of the dynamic segment is needed: a shorter copy never parses.
-      if (cut < l.dynamic[1]) expect(result, `${name} cut at ${cut}`).not.toBe('info');
+      // Everything up to the end of the dynamic segment (or of the program headers) is needed: a
+      // shorter copy never parses.
+      if (cut < Math.max(l.dynamic[1], l.phdrs[1])) expect(result, `${name} cut at ${cut}`).not.toBe('info');
     }
   });
 

@@ -57,6 +57,18 @@ describe('readElfFile on objects built by gcc/ld (fixtures/elf/build.sh)', () =>
     expect(readElfFile(fixture('musl-exe')).interp).toBe('/lib/ld-musl-x86_64.so.1');
   });
 
+  it('reads a static executable: no PT_DYNAMIC, nothing needed', () => {
+    const e = readElfFile(fixture('static-exe'));
+    expect(e).toMatchObject({ type: 2, interp: null, dynamic: false, needed: [], soname: null });
+  });
+
+  it('reads the PIE flag of a position-independent executable', () => {
+    const e = readElfFile(fixture('pie-exe'));
+    expect(e.type).toBe(3);
+    expect(e.flags1 & 0x08000000).toBe(0x08000000);
+    expect(e.interp).toBe('/lib64/ld-linux-x86-64.so.2');
+  });
+
   it('reads big-endian ELF64 (ppc64) and ELF32 (ppc)', () => {
     expect(readElfFile(fixture('libbe64.so.1'))).toMatchObject({
       elfClass: 64,

@@ -42,8 +42,8 @@ describe('nixpy scan', () => {
     expect(Object.keys(doc).sort()).toEqual(['env', 'missing', 'objects', 'root', 'skipped']);
     expect(doc.root).toBe(VENV);
     expect(doc.env).toBe('nixos');
-    expect(doc.objects).toBe(12);
-    expect(doc.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbeta.so.1', 'libbetadep_missing.so.2', 'libzeta_a.so.1']);
+    expect(doc.objects).toBe(13);
+    expect(doc.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbeta.so.1', 'libbetadep_missing.so.2', 'libeta_dep.so.1', 'libzeta_a.so.1']);
     expect(io.err).toBe('');
   });
 

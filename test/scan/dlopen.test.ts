@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanVenv } from '../../src/scan/index.js';
 
@@ -9,7 +9,8 @@ const VENV = join(import.meta.dirname, '../../fixtures/scan/venv');
 /**
  * What the real glibc loader says when the object is dlopen'ed on its own in a fresh process
  * (Node's process.dlopen is a plain dlopen): null when every dependency loads (Node then only
- * complains that it is not a Node addon), else the soname dlopen could not open.
+ * complains that it is not a Node addon), else the soname dlopen could not open, or the file
+ * name of the file it refused (a non-ELF file found under the needed name).
  */
 function dlopenFailure(abs: string): string | null {
   const script = `try { process.dlopen({ exports: {} }, ${JSON.stringify(abs)}); } catch (e) { console.log(e.message); }`;
@@ -17,8 +18,10 @@ function dlopenFailure(abs: string): string | null {
   const msg = r.stdout.trim();
   if (msg.includes('did not self-register') || msg.includes('Module did not')) return null;
   const m = msg.match(/^([^:]+): cannot open shared object file/);
-  if (!m) throw new Error(`unexpected dlopen outcome for ${abs}: ${msg || r.stderr}`);
-  return m[1]!;
+  if (m) return m[1]!;
+  const refused = msg.match(/^([^:]+): (invalid ELF header|file too short)/);
+  if (refused) return basename(refused[1]!);
+  throw new Error(`unexpected dlopen outcome for ${abs}: ${msg || r.stderr}`);
 }
 
 describe('scan --env host agrees with dlopen on this machine', () => {

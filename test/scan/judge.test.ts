@@ -25,6 +25,11 @@ describe('unloadableReason', () => {
     expect(unloadableReason(readElfFile(ELF('musl-exe')), X86_64)).toBe('linked against musl, not glibc');
   });
 
+  it('refuses executables: static (ET_EXEC) and PIE (dlopen cannot load either)', () => {
+    expect(unloadableReason(readElfFile(ELF('static-exe')), X86_64)).toBe('not a shared object (ET_EXEC)');
+    expect(unloadableReason(readElfFile(ELF('pie-exe')), X86_64)).toBe('a position-independent executable, not a shared library');
+  });
+
   it('judges against the target, not the host', () => {
     expect(unloadableReason(readElfFile(ELF('libsmall32.so')), { machine: 3, elfClass: 32 })).toBeNull();
   });

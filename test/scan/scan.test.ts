@@ -15,13 +15,15 @@ const EXPECTED_SKIPPED = [
   { path: `${SP}/broken/loop.so`, reason: 'symlink loop' },
   { path: `${SP}/broken/musllinux.so`, reason: 'linked against musl, not glibc' },
   { path: `${SP}/broken/ppc64.so`, reason: 'built for another machine (powerpc64, venv is x86_64)' },
+  { path: `${SP}/eta/libs/libeta_dep.so.1`, reason: 'not an ELF file' },
 ];
 
 function expectFixtureResult(r: ScanResult, env: string): void {
   expect(r.root).toBe(VENV);
   expect(r.env).toBe(env);
-  // alpha, beta, beta.libs, delta (once), epsilon + .libs, extpkg, gamma + gamma.libs, zeta + 2 libs.
-  expect(r.objects).toBe(12);
+  // alpha, beta, beta.libs, delta (once), epsilon + .libs, eta, extpkg, gamma + gamma.libs,
+  // zeta + 2 libs.
+  expect(r.objects).toBe(13);
   const { skipped } = r;
   expect(skipped.filter((s) => !s.path.endsWith('truncated.so'))).toEqual(EXPECTED_SKIPPED);
   expect(skipped.find((s) => s.path.endsWith('truncated.so'))?.reason).toMatch(/^truncated ELF file: /);
@@ -35,6 +37,8 @@ function expectFixtureResult(r: ScanResult, env: string): void {
     },
     // Charged to the bundled library that needs it, whether reached from beta or scanned itself.
     { soname: 'libbetadep_missing.so.2', category: 'unknown', neededBy: [`${SP}/beta.libs/libbeta.so.1`] },
+    // Found on eta's RUNPATH, but a text file: ld.so stops there.
+    { soname: 'libeta_dep.so.1', category: 'unknown', neededBy: [`${SP}/eta/_eta.${EXT}`] },
     // ldd finds it through libzeta_b's RUNPATH on a second search; dlopen of _zeta fails first.
     {
       soname: 'libzeta_a.so.1',
@@ -74,13 +78,13 @@ describe('scanVenv on fixtures/scan/venv', () => {
 
   it('LD_LIBRARY_PATH pointing at the bundled directory resolves the venv-category soname', async () => {
     const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: join(VENV, SP, 'beta.libs') });
-    expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2', 'libzeta_a.so.1']);
+    expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2', 'libeta_dep.so.1', 'libzeta_a.so.1']);
   });
 
   it('reports progress up to the number of candidates', async () => {
     const seen: [number, number][] = [];
     await scanVenv(VENV, { env: 'nixos', onProgress: (d, t) => seen.push([d, t]) });
-    expect(seen.at(-1)).toEqual([17, 17]);
-    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+    expect(seen.at(-1)).toEqual([19, 19]);
+    expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 });

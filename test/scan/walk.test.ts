@@ -25,6 +25,8 @@ describe('walkVenv on fixtures/scan/venv', () => {
         `${SP}/delta/libdelta.so.1.0.0`,
         `${SP}/epsilon/.libs/libeps.so.1`,
         `${SP}/epsilon/_eps.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/eta/_eta.cpython-312-x86_64-linux-gnu.so`,
+        `${SP}/eta/libs/libeta_dep.so.1`,
         `${SP}/extpkg/_ext.cpython-312-x86_64-linux-gnu.so`,
         `${SP}/gamma.libs/libgamma.so.1`,
         `${SP}/gamma/_gamma.cpython-312-x86_64-linux-gnu.so`,
