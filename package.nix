@@ -35,6 +35,9 @@ buildNpmPackage {
   # "files" lists and links the `nixpy` bin. The test suite needs gcc and nix-instantiate and
   # runs in CI instead.
   npmBuildScript = "build";
+  # The install step lists the files with `npm pack --dry-run`; package.json's `prepack` would
+  # build a second time (and could mix its output into the JSON the hook reads).
+  npmPackFlags = [ "--ignore-scripts" ];
   doCheck = false;
 
   meta = {

@@ -3,17 +3,53 @@ import { createRequire } from 'node:module';
 import { NixpyError } from '../errors.js';
 import { globalOptions, type Command, type GlobalArgs } from './common.js';
 import { makeChalk, processIo, type Io } from './io.js';
-import { commands } from './commands/all.js';
+import { COMMAND_MODULES, commandNameIn, type AnyCommand } from './commands/registry.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
 
 export const VERSION = pkg.version;
 
-/** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
+/** A command registered by name only: its module is not loaded. */
+interface Unloaded {
+  unloaded: string;
+}
+
+/**
+ * The description of an unloaded command. Output that shows it (the command list of --help)
+ * needs the real descriptions, so main then loads every command and parses again.
+ */
+const UNLOADED_DESCRIPTION = '\u0000(not loaded)';
+
+/** Thrown by an unloaded command's builder: yargs chose a command whose module is not loaded. */
+class CommandNotLoaded extends Error {}
+
+/**
+ * Runs the CLI; returns the exit code instead of exiting so tests can call it in-process.
+ *
+ * Start-up loads only the module of the command named in `argv` (see registry.ts); the others
+ * are registered under their names alone. When that guess does not hold (yargs picks another
+ * command, or prints the command list) nothing has been written yet, and the arguments are
+ * parsed again with every command loaded (`all.ts`), exactly as before lazy loading.
+ */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const name = commandNameIn(argv);
+  const slots: (AnyCommand | Unloaded)[] = [];
+  for (const [n, load] of COMMAND_MODULES) slots.push(n === name ? await load() : { unloaded: n });
+  const first = await parseWith(argv, io, slots);
+  if (first !== 'incomplete') return first;
+  const { commands } = await import('./commands/all.js');
+  const second = await parseWith(argv, io, commands as Command<unknown>[]);
+  // Every command is loaded now, so this cannot happen; answer as a bug would.
+  if (second === 'incomplete') return reportError(new Error('command modules failed to load'), io);
+  return second;
+}
+
+/** One yargs parse and run; 'incomplete' when it needed a command that is not loaded. */
+async function parseWith(argv: string[], io: Io, slots: readonly (AnyCommand | Unloaded)[]): Promise<number | 'incomplete'> {
   let exitCode = 0;
   let failure: string | null = null;
+  let needsAll = false;
 
   let y: Argv<GlobalArgs> = globalOptions(yargs(argv))
     .scriptName('nixpy')
@@ -31,7 +67,22 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       failure = msg;
     });
 
-  for (const cmd of commands as Command<unknown>[]) {
+  for (const slot of slots) {
+    if ('unloaded' in slot) {
+      y = y.command({
+        command: slot.unloaded,
+        describe: UNLOADED_DESCRIPTION,
+        builder: () => {
+          needsAll = true;
+          throw new CommandNotLoaded(slot.unloaded);
+        },
+        handler: () => {
+          needsAll = true;
+        },
+      }) as unknown as Argv<GlobalArgs>;
+      continue;
+    }
+    const cmd = slot;
     y = y.command({
       command: cmd.command,
       describe: cmd.describe,
@@ -49,8 +100,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       helpText = output;
     });
   } catch (err) {
+    if (needsAll || err instanceof CommandNotLoaded) return 'incomplete';
     return reportError(err, io);
   }
+  const shown = `${helpText}\n${failure ?? ''}`;
+  if (needsAll || shown.includes(UNLOADED_DESCRIPTION)) return 'incomplete';
   if (failure !== null) {
     io.stderr(`nixpy: ${failure}\n`);
     return 2;

@@ -40,6 +40,8 @@ export interface LibraryItem {
   fromError: boolean;
   /** Named in the error but needed by no scanned object: loaded with dlopen, or outside the venv. */
   notInScan: boolean;
+  /** The error named an exact path (a dlopen of a file that does not exist there). */
+  errorPath?: string;
   /** Distributions whose files need it, sorted. */
   distributions: string[];
 }
@@ -110,6 +112,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
       ignored.push(soname);
       return;
     }
+    const finding = errorSonames.get(soname);
     const resolution = engine.resolve(soname, { venvProviders: providedBy ?? [], preferAttrs: present });
     // The scan's category stands, except that the resolver may know a package for a soname the
     // classifier alone calls unknown (the local nix-locate index).
@@ -136,6 +139,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
       coveredBy,
       fromError: errorSonames.has(soname),
       notInScan,
+      ...(finding?.kind === 'missing-library' && finding.path ? { errorPath: finding.path } : {}),
       distributions: [...new Set(neededBy.map((p) => distributionOf(p, dists)))].sort(),
     };
     items.push(item);

@@ -86,8 +86,10 @@ export async function runCheck(engine: Engine, o: CheckOptions): Promise<CheckRe
     throw new InputError(`no Nix file in ${project.root} (flake.nix, shell.nix, devenv.nix); \`nixpy init\` writes one`);
   }
   const model: EnvName = o.model ?? project.config.env ?? 'nixos';
-  const scan = await engine.scan(project.venv, { env: model, ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}) });
+  // Parse the Nix file before the scan: an unparsable file fails fast.
   const source = readNixFile(project.nixFile);
+  engine.lists(source, project.nixFile);
+  const scan = await engine.scan(project.venv, { env: model, ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}) });
   const a = analyse(engine, {
     scan,
     config: project.config,

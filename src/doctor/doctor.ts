@@ -7,7 +7,15 @@ import type { Engine } from './engine.js';
 import { describeEnvironment, detectEnvironment, type HostFacts } from './environment.js';
 import { parseLoaderErrors } from './error-text.js';
 import { locateProject, noVenvError, reloadAdvice, type ProjectOptions } from './project.js';
-import { countProblems, groupResults, nixLocateCommand, type DoctorReport, type InputSource, type PatchReport } from './report.js';
+import {
+  countProblems,
+  groupResults,
+  nixLocateCommand,
+  verdictFor,
+  type DoctorReport,
+  type InputSource,
+  type PatchReport,
+} from './report.js';
 
 /**
  * `nixpy doctor` as a function: locate the project, read the error (if any), scan, analyse,
@@ -32,6 +40,9 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
   const model: EnvName = o.model ?? project.config.env ?? 'nixos';
   const environment = detectEnvironment(o.host, model, o.ldLibraryPath);
   const findings = parseLoaderErrors(o.input.text);
+  // Read and parse the Nix file first: an unparsable file fails fast, before a long scan.
+  const nix = project.nixFile ? { file: project.nixFile, source: readNixFile(project.nixFile) } : null;
+  if (nix) engine.lists(nix.source, nix.file);
 
   const scan = await engine.scan(project.venv, {
     env: model,
@@ -39,7 +50,6 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const dists = await loadDistIndex(project.venv);
-  const nix = project.nixFile ? { file: project.nixFile, source: readNixFile(project.nixFile) } : null;
   const analysis = analyse(engine, { scan, config: project.config, nix, findings, dists });
 
   let patch: PatchReport | null = null;
@@ -73,6 +83,8 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
 
   const problems = countProblems(analysis, coveredAfterFix) + analysis.extraMissing.filter((x) => !placed.has(x)).length;
 
+  const reload = nix ? reloadAdvice(project.root, nix.file, environment.nixShell !== null) : null;
+  const nixFileName = nix ? displayPath(o.cwd, nix.file) : null;
   return {
     project: project.root,
     venv: project.venv,
@@ -80,6 +92,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     config: project.config.source,
     environment: { ...environment, summary: describeEnvironment(environment) },
     input: { source: o.input.source, command: o.input.command, exitCode: o.input.exitCode, findings },
+    focus: analysis.items.filter((it) => it.fromError).map((it) => ({ soname: it.soname, verdict: verdictFor(it, nixFileName, reload) })),
     results: groupResults(analysis.items, dists),
     libraries: analysis.items,
     ignored: analysis.ignored,
@@ -90,7 +103,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
         ? { file: nix.file, ...analysis.nixLists, covers: coveredSummary(analysis) }
         : null,
     patch,
-    reload: nix ? reloadAdvice(project.root, nix.file, environment.nixShell !== null) : null,
+    reload,
     fixCommand: `${o.commandLine} --fix`,
     problems,
     scan: scan.result,

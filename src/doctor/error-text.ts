@@ -31,18 +31,39 @@ export interface MissingVersionFinding {
 
 export type LoaderFinding = MissingLibraryFinding | MissingVersionFinding;
 
-// A file name as ld.so prints it: no whitespace, no quotes, no colon; ends in .so or .so.N...
-const LIB_NAME = String.raw`[^\s:'"\`‘’()]*\.so(?:\.[0-9A-Za-z_+-]+)*`;
-const CANNOT_OPEN = new RegExp(String.raw`(${LIB_NAME})\s*:\s*cannot open shared object file`, 'g');
-// glibc quotes the version `like this' (older releases) or 'like this' (newer ones); some
-// wrappers re-quote with typographic quotes or none at all.
-const VERSION = String.raw`[A-Za-z][A-Za-z0-9_]*_[0-9][0-9.]*[0-9]|[A-Za-z][A-Za-z0-9_]*_[0-9]+`;
-const VERSION_NOT_FOUND = new RegExp(
-  String.raw`(?:(\S+?):\s+)?version\s+[\`'‘"]?(${VERSION})[\`'’"]?\s+not found(?:\s*\(required by\s+([^)\s]+)\s*\))?`,
-  'g',
-);
-// Bare forms: "GLIBC_2.38 not found", "GLIBCXX_3.4.32' not found".
-const BARE_VERSION_NOT_FOUND = new RegExp(String.raw`\b(${VERSION})[\`'’"]?\s+not found`, 'g');
+// Parsing works outward from fixed anchors ("cannot open shared object file", "not found")
+// over bounded windows, never with an unanchored pattern over the whole text: a pasted log can
+// hold megabyte-long lines (minified JSON, base64) on which a backtracking regex would hang.
+const CANNOT_OPEN = 'cannot open shared object file';
+const NOT_FOUND = 'not found';
+/** Longest file name or path considered (PATH_MAX). */
+const MAX_NAME = 4096;
+/** Characters that end a file name when reading backwards from the loader's colon. */
+const NAME_STOP = new Set([' ', '\t', ':', "'", '"', '`', '‘', '’', '(', ')', '[', ']', '{', '}', '<', '>', ',', ';', '=']);
+/** Quotes and brackets around a version name: `X', 'X', ‘X’, (X. */
+const QUOTES = /^[`'‘’"([]+|[`'‘’")\]:,]+$/g;
+const VERSION_NAME = /^[A-Za-z][A-Za-z0-9_]*_[0-9]+(?:\.[0-9]+)*$/;
+const SO_SUFFIX = /^(?:\.[0-9A-Za-z_+-]+)*$/;
+
+/** Does `name` look like a shared object file name (`libfoo.so`, `libfoo.so.1.2`, `/x/libfoo.so.6`)? */
+function isSharedObjectName(name: string): boolean {
+  for (let i = name.indexOf('.so'); i >= 0; i = name.indexOf('.so', i + 1)) {
+    if (i > 0 && SO_SUFFIX.test(name.slice(i + 3))) return true;
+  }
+  return false;
+}
+
+/** The whitespace-free word that ends at `end` (exclusive) in `line`, at most `max` long. */
+function wordBefore(line: string, end: number, max: number): { word: string; start: number } {
+  let start = end;
+  while (start > 0 && end - start < max && !/\s/.test(line[start - 1]!)) start--;
+  return { word: line.slice(start, end), start };
+}
+
+function skipSpacesBack(line: string, i: number): number {
+  while (i > 0 && (line[i - 1] === ' ' || line[i - 1] === '\t')) i--;
+  return i;
+}
 
 /** The library a symbol-version family belongs to, when the message does not name one. */
 export function sonameForVersionFamily(version: string): string | null {
@@ -52,84 +73,99 @@ export function sonameForVersionFamily(version: string): string | null {
   return null;
 }
 
-function basename(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i < 0 ? p : p.slice(i + 1);
-}
-
-function lineAt(text: string, index: number): string {
-  const start = text.lastIndexOf('\n', index) + 1;
-  const end = text.indexOf('\n', index);
-  return text.slice(start, end < 0 ? text.length : end).trim();
-}
-
-/** Strips a trailing ':' or '.' that sentence punctuation may glue to a path. */
-function cleanPath(p: string): string {
-  return p.replace(/[.:,;]+$/, '');
-}
-
 /**
  * All loader findings in `text`, deduplicated (a traceback often repeats the message), in the
  * order they first appear.
  */
 export function parseLoaderErrors(text: string): LoaderFinding[] {
-  // ANSI colour codes (pytest, rich tracebacks) would split names.
-  const clean = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
-  const found: { at: number; finding: LoaderFinding }[] = [];
+  const found: LoaderFinding[] = [];
   const seen = new Set<string>();
-  const add = (at: number, key: string, finding: LoaderFinding): void => {
+  const add = (key: string, finding: LoaderFinding): void => {
     if (seen.has(key)) return;
     seen.add(key);
-    found.push({ at, finding });
+    found.push(finding);
   };
+  const bare: { version: string; line: string; order: number }[] = [];
 
-  for (const m of clean.matchAll(CANNOT_OPEN)) {
-    const raw = m[1] ?? '';
-    if (raw === '' || raw === '.so') continue;
-    const isPath = raw.includes('/');
-    const soname = basename(raw);
-    add(m.index, `lib:${raw}`, {
-      kind: 'missing-library',
-      soname,
-      path: isPath ? raw : null,
-      line: lineAt(clean, m.index),
-    });
-  }
+  for (const rawLine of text.split('\n')) {
+    if (!rawLine.includes(CANNOT_OPEN) && !rawLine.includes(NOT_FOUND)) continue;
+    // ANSI colour codes (pytest, rich tracebacks) would split names; \r from CRLF input.
+    const line = rawLine.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    const shown = line.trim();
+    const events: { at: number; run: () => void }[] = [];
 
-  const versionSpans: [number, number][] = [];
-  for (const m of clean.matchAll(VERSION_NOT_FOUND)) {
-    const version = m[2] ?? '';
-    const rawLib = m[1] ? cleanPath(m[1]) : null;
-    // "ImportError: version ..." has no library: the captured word is the exception name.
-    const library = rawLib && /\.so\b|\//.test(rawLib) ? rawLib : null;
-    const requiredBy = m[3] ? cleanPath(m[3]) : null;
-    versionSpans.push([m.index, m.index + m[0].length]);
-    add(m.index, `ver:${version}:${library ?? ''}:${requiredBy ?? ''}`, {
-      kind: 'missing-version',
-      version,
-      library,
-      soname: library ? basename(library) : sonameForVersionFamily(version),
-      requiredBy,
-      line: lineAt(clean, m.index),
-    });
-  }
-  for (const m of clean.matchAll(BARE_VERSION_NOT_FOUND)) {
-    const at = m.index;
-    if (versionSpans.some(([s, e]) => at >= s && at < e)) continue;
-    const version = m[1] ?? '';
-    // A bare mention repeats a full message seen elsewhere: keep the detailed one only.
-    if (found.some((f) => f.finding.kind === 'missing-version' && f.finding.version === version)) continue;
-    add(at, `ver:${version}::`, {
-      kind: 'missing-version',
-      version,
-      library: null,
-      soname: sonameForVersionFamily(version),
-      requiredBy: null,
-      line: lineAt(clean, at),
-    });
-  }
+    for (let k = line.indexOf(CANNOT_OPEN); k >= 0; k = line.indexOf(CANNOT_OPEN, k + 1)) {
+      // `<name>: cannot open shared object file`: back over the colon to the name.
+      let j = skipSpacesBack(line, k);
+      if (j === 0 || line[j - 1] !== ':') continue;
+      j = skipSpacesBack(line, j - 1);
+      let start = j;
+      while (start > 0 && j - start < MAX_NAME && !NAME_STOP.has(line[start - 1]!)) start--;
+      const raw = line.slice(start, j);
+      if (!isSharedObjectName(raw)) continue;
+      const soname = raw.slice(raw.lastIndexOf('/') + 1);
+      events.push({
+        at: k,
+        run: () => add(`lib:${raw}`, { kind: 'missing-library', soname, path: raw.includes('/') ? raw : null, line: shown }),
+      });
+    }
 
-  return found.sort((a, b) => a.at - b.at).map((f) => f.finding);
+    for (let k = line.indexOf(NOT_FOUND); k >= 0; k = line.indexOf(NOT_FOUND, k + 1)) {
+      // `... version `X' not found (required by Y)` or a bare `X not found`.
+      const v = wordBefore(line, skipSpacesBack(line, k), 200);
+      const version = v.word.replace(QUOTES, '');
+      if (!VERSION_NAME.test(version)) continue;
+      const kw = wordBefore(line, skipSpacesBack(line, v.start), 16);
+      let library: string | null = null;
+      if (kw.word === 'version') {
+        const lib = wordBefore(line, skipSpacesBack(line, kw.start), MAX_NAME);
+        const candidate = lib.word.endsWith(':') ? lib.word.slice(0, -1) : '';
+        // "ImportError: version ..." names no library: the word is the exception's name.
+        if (candidate.includes('/') || isSharedObjectName(candidate)) library = candidate;
+      }
+      const tail = /^\s*\(required by\s+([^)\s]+)\s*\)/.exec(line.slice(k + NOT_FOUND.length, k + NOT_FOUND.length + MAX_NAME + 32));
+      const requiredBy = tail ? tail[1]!.replace(/[.:,;]+$/, '') : null;
+      if (kw.word !== 'version' && library === null && requiredBy === null) {
+        bare.push({ version, line: shown, order: found.length });
+        continue;
+      }
+      events.push({
+        at: k,
+        run: () =>
+          add(`ver:${version}:${library ?? ''}:${requiredBy ?? ''}`, {
+            kind: 'missing-version',
+            version,
+            library,
+            soname: library ? library.slice(library.lastIndexOf('/') + 1) : sonameForVersionFamily(version),
+            requiredBy,
+            line: shown,
+          }),
+      });
+    }
+    for (const e of events.sort((a, b) => a.at - b.at)) e.run();
+    // Bare mentions are kept in place, unless a detailed message names the same version.
+    for (const b of bare.splice(0)) {
+      if (found.some((f) => f.kind === 'missing-version' && f.version === b.version)) continue;
+      add(`ver:${b.version}::`, {
+        kind: 'missing-version',
+        version: b.version,
+        library: null,
+        soname: sonameForVersionFamily(b.version),
+        requiredBy: null,
+        line: b.line,
+      });
+    }
+  }
+  // A bare echo seen before its detailed message: drop it now that the detail is known.
+  return found.filter(
+    (f, i) =>
+      !(
+        f.kind === 'missing-version' &&
+        f.library === null &&
+        f.requiredBy === null &&
+        found.some((g, j) => j !== i && g.kind === 'missing-version' && g.version === f.version && (g.library !== null || g.requiredBy !== null))
+      ),
+  );
 }
 
 /** The sonames a set of findings is about, once each, in order. */

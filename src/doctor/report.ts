@@ -2,10 +2,8 @@ import { normalize } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { ScanResult } from '../scan/types.js';
 import type { Analysis, LibraryItem } from './analysis.js';
-import { coveredSummary } from './analysis.js';
 import { distributionOf, versionOf, type DistIndex } from './dists.js';
 import type { Environment } from './environment.js';
-import { describeEnvironment } from './environment.js';
 import type { LoaderFinding } from './error-text.js';
 import { describeVersionProblem, type VersionProblem } from './symbol-versions.js';
 
@@ -53,6 +51,8 @@ export interface DoctorReport {
     exitCode: number | null;
     findings: LoaderFinding[];
   };
+  /** For each library the error names: what to do about it, in one sentence. */
+  focus: { soname: string; verdict: string }[];
   /** Missing libraries grouped by the Python distribution whose files need them. */
   results: DistributionGroup[];
   /** Every missing library once, with its candidates, pick and whether the Nix file covers it. */
@@ -124,6 +124,31 @@ export function countProblems(a: Analysis, coveredAfterFix: (it: LibraryItem) =>
     else if (it.category === 'venv' && it.fromError) n++;
   }
   return n + a.versionProblems.length;
+}
+
+/** One sentence on what to do about a library the error names (the "focus" of the report). */
+export function verdictFor(it: LibraryItem, nixFileName: string | null, reload: string | null): string {
+  const file = nixFileName ?? 'the Nix file';
+  if (it.errorPath) {
+    // ld.so names the path itself only when that file cannot be opened: it is not there.
+    return `the program asked for the exact path ${it.errorPath}, and no file is there: the package that should ship it is incomplete or was built for another setup; reinstall it (\`uv sync --reinstall\`).`;
+  }
+  switch (it.category) {
+    case 'package':
+      if (it.covered) return `${file} already has ${it.coveredBy}, but this shell has not loaded it: ${reload ?? 'reload the shell'}.`;
+      if (!it.pick) return 'no attribute known for it.';
+      return nixFileName ? `ships in \`pkgs.${it.pick}\`, which ${file} does not list yet: the change is below.` : `ships in \`pkgs.${it.pick}\`; there is no Nix file yet (\`nixpy init\`).`;
+    case 'driver':
+      return it.covered
+        ? `a GPU driver library; ${file} has the driver path, so the driver itself is missing: enable it on the NixOS host (hardware.graphics, hardware.nvidia).`
+        : `a GPU driver library: it comes from /run/opengl-driver/lib, which ${file} does not put on the library path yet: the change is below.`;
+    case 'venv':
+      return `shipped inside the venv (${(it.providedBy ?? []).map(shortPath).join(', ')}) but not on the search path of what loads it: import the package that ships it first, or put its directory on LD_LIBRARY_PATH.`;
+    case 'unknown':
+      return `nixpy knows no nixpkgs attribute for it: try \`${nixLocateCommand(it.soname)}\`.`;
+    case 'glibc':
+      return it.note ?? 'provided by glibc.';
+  }
 }
 
 interface RenderContext {
@@ -218,12 +243,17 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
     } else {
       lines.push(`From ${what}:`);
       for (const f of report.input.findings) lines.push(`  ${chalk.red(f.line.length > 160 ? f.line.slice(0, 157) + '...' : f.line)}`);
+      for (const f of report.focus) lines.push(`  ${chalk.bold('→')} ${chalk.bold(f.soname)}: ${f.verdict}`);
     }
     lines.push('');
   }
 
   if (report.libraries.length === 0) {
-    lines.push(chalk.green('No missing libraries: every object in the venv finds what it needs under this model.'));
+    lines.push(
+      report.versionProblems.length > 0
+        ? 'No missing libraries, but some are found in a version too old (below).'
+        : chalk.green('No missing libraries: every object in the venv finds what it needs under this model.'),
+    );
   } else {
     lines.push(chalk.bold('Missing libraries, by Python distribution:'));
     const bySoname = new Map(report.libraries.map((l) => [l.soname, l]));

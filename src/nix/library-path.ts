@@ -409,7 +409,7 @@ export function analyze(file: NixFile): Analysis {
   };
   const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
 
-  walk(file.root, (e) => {
+  walk(file.root, (e, parents) => {
     if (e.type === 'Attrs') {
       for (const b of e.bindings) {
         if (b.type === 'Inherit') {
@@ -454,9 +454,19 @@ export function analyze(file: NixFile): Analysis {
       const { head, args } = flattenApp(e);
       const h = unparen(head);
       let name = headName(h);
-      if (name === 'override' && h.type === 'Select' && h.path.length >= 2) name = attrNameText(h.path[h.path.length - 2]!);
+      let minArgs = 1;
+      if (name === 'override' && h.type === 'Select' && h.path.length >= 2) {
+        // `(mkShell.override { … }) { shell attrs }`: the shell's set is the second argument.
+        name = attrNameText(h.path[h.path.length - 2]!);
+        minArgs = 2;
+      }
       const lastArg = args[args.length - 1];
-      if ((name === 'mkShell' || name === 'mkShellNoCC') && lastArg && e.arg === lastArg) {
+      // Only the outermost application (`f a b`, not its part `f a`) is the call.
+      const parent = parents[parents.length - 1];
+      const grand = parents[parents.length - 2];
+      const isCallee = (parent?.type === 'App' && parent.fn === e)
+        || (parent?.type === 'Paren' && grand?.type === 'App' && grand.fn === parent);
+      if ((name === 'mkShell' || name === 'mkShellNoCC') && lastArg && args.length >= minArgs && !isCallee) {
         mkShellCalls++;
         const set = shellSet(lastArg);
         if (set) shells.push(set);

@@ -180,20 +180,34 @@ function spellingFor(an: Analysis, env: Env | undefined, existing: Expr[]): Spel
   return undefined;
 }
 
+const KEYWORDS = new Set(['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or']);
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+
+/** `a.b` as Nix source; segments that are not plain names are quoted (`"gtk+"`). */
+function attrPathSource(attr: string): string | undefined {
+  const segments = attr.split('.');
+  if (segments.some((s) => s.length === 0)) return undefined;
+  return segments
+    .map((s) => (PLAIN_NAME.test(s) && !KEYWORDS.has(s) ? s : JSON.stringify(s).replace(/\$\{/g, '\\${')))
+    .join('.');
+}
+
 /** An element naming `attr`, or a reason it cannot be written here. */
-function elementText(attr: string, sp: Spelling, env: Env | undefined, explicitOutput: boolean): string | { reason: string } {
-  const driver = attr === DRIVER_ATTR;
+function elementText(rawAttr: string, sp: Spelling, env: Env | undefined, explicitOutput: boolean): string | { reason: string } {
+  const driver = rawAttr === DRIVER_ATTR;
+  const attr = attrPathSource(rawAttr);
+  if (attr === undefined) return { reason: `'${rawAttr}' is not an attribute path` };
   let prefix = sp.prefix;
   if (prefix === '') {
-    const first = attr.split('.')[0]!;
-    if (resolve(env, first).kind !== 'with') {
+    const first = rawAttr.split('.')[0]!;
+    if (resolve(env, first).kind !== 'with' || attr.startsWith('"')) {
       // A bare name would hit a local binding: use `pkgs.` if it is in scope.
       if (resolve(env, 'pkgs').kind === 'bound') prefix = 'pkgs.';
-      else return { reason: `'${first}' is bound locally and no 'pkgs' is in scope` };
+      else return { reason: `'${first}' cannot be written as a bare name here and no 'pkgs' is in scope` };
     }
   }
-  if (!explicitOutput || driver || attr.endsWith('.lib') || attr.endsWith('.out')) return `${prefix}${attr}`;
-  if (needsLibOutput(attr)) return `${prefix}${attr}.lib`;
+  if (!explicitOutput || driver || rawAttr.endsWith('.lib') || rawAttr.endsWith('.out')) return `${prefix}${attr}`;
+  if (needsLibOutput(rawAttr)) return `${prefix}${attr}.lib`;
   // Inside existing code, a `lib` the file binds itself is its own spelling.
   const lib = resolve(env, 'lib').kind === 'bound' ? 'lib.' : sp.lib;
   if (!lib) return { reason: 'no lib in scope to select the library output (lib.getLib)' };
@@ -228,6 +242,17 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
     );
   };
 
+  // Equivalent spellings asked for together (`stdenv.cc.cc` and `stdenv.cc.cc.lib`) are written once.
+  const coveredBy = new Map<string, string>();
+  const schedule = (into: string[], missing: string[]): void => {
+    for (const a of missing) {
+      if (into.includes(a)) continue;
+      const same = into.find((x) => x !== DRIVER_ATTR && a !== DRIVER_ATTR && covers(x, a));
+      if (same) coveredBy.set(a, same);
+      else into.push(a);
+    }
+  };
+
   if (an.sinks.length > 0) {
     // Each target (list or string) collects what its sinks lack; a list feeding two sinks is edited once.
     const targets = new Map<Expr, { feed: Feed; attrs: string[] }>();
@@ -240,7 +265,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
       if (!feed && call) {
         // No list literal to extend (a nixpkgs list, only optionals): append one to the argument.
         const t = appended.get(call.arg) ?? { arg: call.arg, interpolated: call.interpolated, attrs: [] };
-        for (const a of missing) if (!t.attrs.includes(a)) t.attrs.push(a);
+        schedule(t.attrs, missing);
         appended.set(call.arg, t);
         continue;
       }
@@ -253,7 +278,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
       }
       const node = feed.kind === 'list' ? feed.list : feed.string;
       const t = targets.get(node) ?? { feed, attrs: [] };
-      for (const a of missing) if (!t.attrs.includes(a)) t.attrs.push(a);
+      schedule(t.attrs, missing);
       targets.set(node, t);
     }
     for (const { feed, attrs } of targets.values()) {
@@ -262,13 +287,15 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
     }
     for (const t of appended.values()) edits.push(...appendToArgument(an, t.arg, t.interpolated, t.attrs, added, unplaced));
   } else {
+    const distinct: string[] = [];
+    schedule(distinct, wanted);
     const containers = an.shells.length > 0 ? an.shells : an.moduleAttrs ? [an.moduleAttrs] : [];
     if (containers.length === 0) {
       for (const a of wanted) unplaced.set(a, 'no library path and no mkShell call or devenv module to add one to');
     }
     const name = an.shells.length > 0 ? 'LD_LIBRARY_PATH' : 'env.LD_LIBRARY_PATH';
     for (const set of containers) {
-      const edit = createLibraryPath(an, set, name, wanted, added, unplaced);
+      const edit = createLibraryPath(an, set, name, distinct, added, unplaced);
       if (edit) {
         edits.push(edit);
         createdLibraryPath = true;
@@ -286,6 +313,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
       throw new Error(`internal error: the patched ${file} would not parse (${(err as Error).message}); file left unchanged`);
     }
   }
+  for (const [a, by] of coveredBy) if (added.has(by)) added.add(a);
   for (const a of added) unplaced.delete(a);
   const present = wanted.filter((a) => !added.has(a) && !unplaced.has(a));
   return {
@@ -313,7 +341,7 @@ function extendList(an: Analysis, feed: ListFeed, attrs: string[], added: Set<st
       continue;
     }
     // List elements are select-expressions: a function call needs parentheses.
-    items.push(t.includes(' ') ? `(${t})` : t);
+    items.push(/^[^"]*\s/.test(t) ? `(${t})` : t);
     added.add(a);
   }
   if (items.length === 0) return undefined;
@@ -399,7 +427,7 @@ function appendToArgument(an: Analysis, arg: Expr, interpolated: boolean, attrs:
       unplaced.set(a, t.reason);
       continue;
     }
-    items.push(t.includes(' ') ? `(${t})` : t);
+    items.push(/^[^"]*\s/.test(t) ? `(${t})` : t);
     added.add(a);
   }
   if (items.length === 0) return [];

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nixParseFile } from '../helpers/nix.js';
 import { dirsOfVar, evalShells, libraryDirsOf } from '../helpers/nix-eval.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { copyDemo, run } from '../e2e/harness.js';
+import { copyDemo, demoPicks, run } from '../e2e/harness.js';
+
+const P = demoPicks();
 
 describeWithTool('nix-instantiate', 'doctor: project shapes', () => {
   let dir: string;
@@ -19,7 +21,7 @@ describeWithTool('nix-instantiate', 'doctor: project shapes', () => {
     const r = await run(['doctor', '--project', dir]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('Nix file: none');
-    expect(r.out).toContain('nixpy init writes a flake.nix with these libraries: libGL, libx11, stdenv.cc.cc.lib, zlib.');
+    expect(r.out).toContain(`nixpy init writes a flake.nix with these libraries: ${[P.libGL, P.libX11, P.libstdcxx, P.zlib].join(', ')}.`);
     const j = JSON.parse((await run(['doctor', '--project', dir, '--json'])).out);
     expect(j).toMatchObject({ nixFile: null, nix: null, patch: null, reload: null });
   });
@@ -34,7 +36,7 @@ describeWithTool('nix-instantiate', 'doctor: project shapes', () => {
       expect(doc.reload).toBe('enter the shell with `nix-shell`');
       expect(nixParseFile(shell).ok).toBe(true);
       const dirs = dirsOfVar(evalShells(shell).default!, 'LD_LIBRARY_PATH');
-      for (const d of libraryDirsOf(['libGL', 'libx11', 'stdenv.cc.cc.lib', 'zlib'])) expect(dirs).toContain(d);
+      for (const d of libraryDirsOf([P.libGL, P.libX11, P.libstdcxx, P.zlib])) expect(dirs).toContain(d);
       expect(dirs).toContain('/run/opengl-driver/lib');
       const patched = readFileSync(shell, 'utf8');
       const again = await run(['doctor', '--project', dir, '--fix']);

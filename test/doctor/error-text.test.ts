@@ -154,3 +154,17 @@ describe('parseLoaderErrors on arbitrary text', () => {
     );
   });
 });
+
+describe('parseLoaderErrors on huge pasted logs', () => {
+  it('reads loader lines next to megabyte-long tokens (no backtracking blow-up)', () => {
+    const blob = 'A'.repeat(1_000_000);
+    const text = [
+      `payload=${blob}.so${'.1'.repeat(500)}: cannot open shared object file`,
+      `${'x.so.'.repeat(100_000)}`,
+      `version ${'A_1'.repeat(30_000)} not found`,
+      'ImportError: libGL.so.1: cannot open shared object file: No such file or directory',
+    ].join('\n');
+    const found = parseLoaderErrors(text);
+    expect(found.map((f) => f.soname)).toEqual([expect.stringMatching(/^A{1000,}\.so(\.1)+$/), 'libGL.so.1']);
+  });
+});

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nixParseFile } from '../helpers/nix.js';
 import { dirsOfVar, evalShells, libraryDirsOf } from '../helpers/nix-eval.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { copyDemo, ERRORS, run } from './harness.js';
+import { copyDemo, demoPicks, ERRORS, run } from './harness.js';
+
+const P = demoPicks();
+const ADD = [P.libGL, P.libX11, P.libstdcxx];
+const re = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The story the README tells, end to end on a private copy of the demo project: check fails,
@@ -31,14 +35,14 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     for (const s of ['libGL.so.1', 'libX11.so.6', 'libstdc++.so.6', 'libcuda.so.1', 'libacme.so.2']) expect(r.out).toContain(s);
     expect(r.out).not.toContain('libz.so.1'); // the seed flake has zlib
     expect(r.out).not.toContain('libcudart.so.12'); // shipped in the venv: not the Nix file's business
-    expect(r.out).toContain('add stdenv.cc.cc.lib');
+    expect(r.out).toContain(`add ${P.libstdcxx}`);
     expect(r.out).toMatch(/Fix: nixpy fix --flake \S*flake\.nix --venv \S*\.venv/);
 
     const j = await run(['check', '--project', dir, '--json']);
     expect(j.code).toBe(1);
     const doc = JSON.parse(j.out);
     expect(doc.ok).toBe(false);
-    expect(doc.add).toEqual(['libGL', 'libx11', 'stdenv.cc.cc.lib']);
+    expect(doc.add).toEqual(ADD);
     expect(doc.driverPath).toBe(true);
     expect(doc.unknown).toEqual(['libacme.so.2']);
   });
@@ -48,14 +52,14 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     expect(r.code).toBe(1);
     expect(readFileSync(flake, 'utf8')).toBe(original);
     expect(r.out).toContain('Missing libraries, by Python distribution:');
-    expect(r.out).toMatch(/fastzip 1\.2\.0\n\s+libstdc\+\+\.so\.6\s+add stdenv\.cc\.cc\.lib/);
-    expect(r.out).toMatch(/libz\.so\.1\s+covered by zlib/);
+    expect(r.out).toMatch(new RegExp(`fastzip 1\\.2\\.0\\n\\s+libstdc\\+\\+\\.so\\.6\\s+add ${re(P.libstdcxx)}`));
+    expect(r.out).toMatch(new RegExp(`libz\\.so\\.1\\s+covered by ${re(P.zlib)}`));
     expect(r.out).toMatch(/acme-sensor 2\.1\.0\n\s+libacme\.so\.2\s+unknown/);
     expect(r.out).toContain('nix-locate --top-level --whole-name lib/libacme.so.2');
     expect(r.out).toContain('nixpy index build');
     expect(r.out).toMatch(/libcuda\.so\.1\s+GPU driver/);
     expect(r.out).toMatch(/libcudart\.so\.12\s+in the venv at nvidia\/cuda_runtime\/lib\/libcudart\.so\.12/);
-    expect(r.out).toMatch(/^\+\s+pkgs\.libGL$/m);
+    expect(r.out).toMatch(new RegExp(`^\\+\\s+pkgs\\.${re(P.libGL)}$`, 'm'));
     expect(r.out).toContain(`Apply it with nixpy doctor --project ${dir} --fix, then enter the shell with \`nix develop\`.`);
     expect(r.out).toContain('5 problems found. 1 library ships in the venv off the search path: harmless only if preloaded (see above).');
 
@@ -63,7 +67,7 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     expect(j.input.source).toBe('scan');
     expect(j.results.map((g: { name: string }) => g.name)).toEqual(['acme-sensor', 'fastzip', 'imgview', 'tinygpu']);
     expect(j.patch).toMatchObject({ applied: false, changed: true, driverPath: true });
-    expect(j.patch.add).toEqual(['libGL', 'libx11', 'stdenv.cc.cc.lib']);
+    expect(j.patch.add).toEqual(ADD);
     expect(j.scan.objects).toBe(6);
     expect(j.nix.attrs).toEqual(['zlib']);
   });
@@ -73,15 +77,15 @@ describeWithTool('nix-instantiate', 'demo project: check, doctor --fix, check', 
     const r = await run(['doctor', '--project', dir, '--fix']);
     // libacme.so.2 stays unknown: still a problem.
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/Updated \S*flake\.nix: added libGL, libx11, stdenv\.cc\.cc\.lib, the driver path\./);
+    expect(r.out).toMatch(new RegExp(`Updated \\S*flake\\.nix: added ${re(ADD.join(', '))}, the driver path\\.`));
     expect(r.out).toContain('Now enter the shell with `nix develop` so the shell picks it up.');
     expect(r.out).toContain('1 problem left.');
     const text = readFileSync(flake, 'utf8');
     expect(text).not.toBe(original);
     expect(nixParseFile(flake).ok).toBe(true);
     const after = dirsOfVar(evalShells(flake).default!, 'LD_LIBRARY_PATH');
-    expect(before).toEqual(libraryDirsOf(['zlib']));
-    for (const d of libraryDirsOf(['zlib', 'libGL', 'libx11', 'stdenv.cc.cc.lib'])) expect(after).toContain(d);
+    expect(before).toEqual(libraryDirsOf([P.zlib]));
+    for (const d of libraryDirsOf([P.zlib, ...ADD])) expect(after).toContain(d);
     expect(after).toContain('/run/opengl-driver/lib');
   });
 
@@ -150,6 +154,28 @@ describeWithTool('nix-instantiate', 'doctor on pasted errors and commands', () =
     expect(r.out.indexOf('imgview 0.3.1')).toBeLessThan(r.out.indexOf('fastzip 1.2.0'));
     const j = JSON.parse((await run(['doctor', '--project', dir, '--json'], { stdin: readFileSync(join(ERRORS, 'pytest-ansi-libgl.txt'), 'utf8') })).out);
     expect(j.libraries[0]).toMatchObject({ soname: 'libX11.so.6', fromError: true, notInScan: false, distributions: ['imgview'] });
+  });
+
+  it('opens with a one-line verdict for each library the error names', async () => {
+    const text = [
+      'ImportError: libz.so.1: cannot open shared object file: No such file or directory',
+      'OSError: libcuda.so.1: cannot open shared object file: No such file or directory',
+      'OSError: libacme.so.2: cannot open shared object file: No such file or directory',
+      readFileSync(join(ERRORS, 'dlopen-path.txt'), 'utf8'),
+    ].join('\n');
+    const r = await run(['doctor', '--project', dir], { stdin: text });
+    expect(r.out).toMatch(new RegExp(`→ libz\\.so\\.1: \\S*flake\\.nix already has ${re(P.zlib)}, but this shell has not loaded it: enter the shell with \`nix develop\`\\.`));
+    expect(r.out).toContain('→ libcuda.so.1: a GPU driver library: it comes from /run/opengl-driver/lib');
+    expect(r.out).toContain('→ libacme.so.2: nixpy knows no nixpkgs attribute for it: try `nix-locate --top-level --whole-name lib/libacme.so.2`.');
+    expect(r.out).toContain('→ libonnxruntime_providers_cuda.so: the program asked for the exact path /home/alice/proj/.venv/');
+    const doc = JSON.parse((await run(['doctor', '--project', dir, '--json'], { stdin: text })).out);
+    expect(doc.focus.map((f: { soname: string }) => f.soname)).toEqual([
+      'libacme.so.2',
+      'libcuda.so.1',
+      'libonnxruntime_providers_cuda.so',
+      'libz.so.1',
+    ]);
+    expect(doc.libraries.find((l: { soname: string }) => l.soname === 'libonnxruntime_providers_cuda.so').errorPath).toMatch(/^\/home\/alice\//);
   });
 
   it('runs `doctor -- CMD` and reads the error it prints', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { loadIndex, resolveSoname } from '../../src/index/index.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DEMO = join(REPO, 'fixtures/demo');
@@ -16,8 +17,9 @@ export interface RunResult {
 }
 
 /**
- * Runs the CLI in-process with a fake Io. The environment is empty apart from what the test
- * gives: no $VIRTUAL_ENV or $LD_LIBRARY_PATH of the machine running the tests leaks in.
+ * Runs the CLI in-process with a fake Io. The environment holds only PATH and HOME apart from
+ * what the test gives: no $VIRTUAL_ENV or $LD_LIBRARY_PATH of the machine running the tests
+ * leaks in.
  */
 export async function run(
   argv: string[],
@@ -34,7 +36,9 @@ export async function run(
     },
     readStdin: async () => opts.stdin ?? null,
     isTTY: false,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
+    // XDG_CACHE_HOME points nowhere: a local nix-locate index of the developer's must not
+    // change the picks the tests expect (the embedded index alone is deterministic).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: join(tmpdir(), 'nixpy-test-no-cache'), ...opts.env },
     cwd: opts.cwd ?? REPO,
   };
   const code = await main(argv, io);
@@ -47,4 +51,19 @@ export function copyDemo(): { dir: string; cleanup: () => void } {
   const dir = join(base, 'demo');
   cpSync(DEMO, dir, { recursive: true, verbatimSymlinks: true });
   return { dir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/**
+ * The resolver's pick for each `package` soname the demo venv needs, in the order the scan lists
+ * them (byte order of the soname). Tests compare against these rather than spelling the
+ * curated picks out, so that a change of pick in the index is not a failure here.
+ */
+export function demoPicks(): { libGL: string; libX11: string; libstdcxx: string; zlib: string } {
+  const index = loadIndex({ env: { XDG_CACHE_HOME: join(tmpdir(), 'nixpy-test-no-cache') } });
+  const pick = (s: string): string => {
+    const attr = resolveSoname(s, index).candidates[0]?.attr;
+    if (attr === undefined) throw new Error(`no pick for ${s}`);
+    return attr;
+  };
+  return { libGL: pick('libGL.so.1'), libX11: pick('libX11.so.6'), libstdcxx: pick('libstdc++.so.6'), zlib: pick('libz.so.1') };
 }

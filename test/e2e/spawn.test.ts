@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO, ERRORS, REPO } from './harness.js';
@@ -12,6 +13,7 @@ function nixpy(args: string[], input?: string): { code: number | null; out: stri
   delete env.VIRTUAL_ENV;
   delete env.LD_LIBRARY_PATH;
   delete env.IN_NIX_SHELL;
+  env.XDG_CACHE_HOME = join(tmpdir(), 'nixpy-test-no-cache');
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, env, input: input ?? '', encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }

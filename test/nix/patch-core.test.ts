@@ -557,6 +557,28 @@ const CASES: Case[] = [
     added: [],
     unplaced: ['zlib'],
   },
+  {
+    name: 'no library path, (mkShell.override { … }) { … }: into the shell set, not the override',
+    src: L('{ pkgs }:', '(pkgs.mkShellNoCC.override { stdenv = pkgs.stdenv; }) { packages = [ pkgs.uv ]; }', ''),
+    opts: { add: ['zlib'] },
+    out: L('{ pkgs }:', '(pkgs.mkShellNoCC.override { stdenv = pkgs.stdenv; }) { packages = [ pkgs.uv ]; LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ]; }', ''),
+    created: true,
+  },
+  {
+    name: 'equivalent spellings asked for together are written once',
+    src: L('{ pkgs }:', 'pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib ]; }', ''),
+    opts: { add: ['stdenv.cc.cc', 'stdenv.cc.cc.lib', 'gcc-unwrapped.lib'] },
+    out: L('{ pkgs }:', 'pkgs.mkShell { LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.zlib pkgs.stdenv.cc.cc ]; }', ''),
+    added: ['stdenv.cc.cc', 'stdenv.cc.cc.lib', 'gcc-unwrapped.lib'],
+  },
+  {
+    name: 'attribute names that are not plain identifiers are quoted; malformed paths are refused',
+    src: L('{ pkgs }:', 'with pkgs; mkShell { LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib ]; }', ''),
+    opts: { add: ['gtk+3', 'qt6.if', 'a..b', 'x ]; y'] },
+    out: L('{ pkgs }:', 'with pkgs; mkShell { LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib pkgs."gtk+3" qt6."if" pkgs."x ]; y" ]; }', ''),
+    added: ['gtk+3', 'qt6.if', 'x ]; y'],
+    unplaced: ['a..b'],
+  },
   // Shapes seen in real projects' devenv.nix / shell.nix files.
   {
     name: 'devenv: env = { LD_LIBRARY_PATH = "${with pkgs; lib.makeLibraryPath buildInputs}"; }',

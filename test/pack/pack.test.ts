@@ -77,6 +77,7 @@ describe('npm pack', () => {
     const env = { ...process.env };
     delete env.VIRTUAL_ENV;
     delete env.LD_LIBRARY_PATH;
+    env.XDG_CACHE_HOME = join(base, 'no-cache');
     const r = spawnSync(process.execPath, [join(installDir, 'node_modules', pkg.name, 'bin/nixpy.js'), 'doctor', '--project', demo, '--json'], {
       cwd: installDir,
       encoding: 'utf8',

@@ -46,10 +46,10 @@ describeWithTool('nix-instantiate', "nixpy's own Nix packaging", () => {
 
   it('package.nix builds the package.json version with buildNpmPackage from files that exist', () => {
     const r = nixEvalJson(`${MOCK} let p = import ${nixString(join(REPO, 'package.nix'))} { inherit lib; inherit (pkgsFor "x86_64-linux") buildNpmPackage nodejs_20; };
-      in { inherit (p) pname version npmDepsHash npmBuildScript; files = p.src.files; main = p.meta.mainProgram; description = p.meta.description; }`);
+      in { inherit (p) pname version npmDepsHash npmBuildScript npmPackFlags; files = p.src.files; main = p.meta.mainProgram; description = p.meta.description; }`);
     expect(r.ok, r.stderr).toBe(true);
     const p = JSON.parse(r.stdout);
-    expect(p).toMatchObject({ pname: pkg.name, version: pkg.version, npmBuildScript: 'build', main: 'nixpy', description: pkg.description });
+    expect(p).toMatchObject({ pname: pkg.name, version: pkg.version, npmBuildScript: 'build', npmPackFlags: ['--ignore-scripts'], main: 'nixpy', description: pkg.description });
     expect(p.npmDepsHash).toMatch(/^sha256-/);
     // Everything `npm run build` and package.json "files" need is in the source set.
     for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'data', 'fixtures/demo']) {

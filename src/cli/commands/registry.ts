@@ -1,0 +1,34 @@
+import type { Command } from '../common.js';
+
+/** A command of any argument type, as main registers it. */
+export type AnyCommand = Command<unknown>;
+
+/**
+ * Every command's name and how to load its module, in the order `all.ts` lists them. main loads
+ * only the module of the command being run: importing all of them costs more start-up than a
+ * whole scan's closures (the index, doctor and fix modules pull in large dependencies).
+ * test/cli/registry.test.ts checks this table against `all.ts`.
+ */
+export const COMMAND_MODULES: ReadonlyArray<readonly [name: string, load: () => Promise<AnyCommand>]> = [
+  ['scan', async () => (await import('./scan.js')).scanCommand as unknown as AnyCommand],
+  ['tree', async () => (await import('./tree.js')).treeCommand as unknown as AnyCommand],
+  ['resolve', async () => (await import('./resolve.js')).resolveCommand as unknown as AnyCommand],
+  ['index', async () => (await import('./index-build.js')).indexCommand as unknown as AnyCommand],
+  ['fix', async () => (await import('./fix.js')).fixCommand as unknown as AnyCommand],
+  ['doctor', async () => (await import('./doctor.js')).doctorCommand as unknown as AnyCommand],
+  ['check', async () => (await import('./check.js')).checkCommand as unknown as AnyCommand],
+  ['init', async () => (await import('./init.js')).initCommand as unknown as AnyCommand],
+];
+
+/**
+ * The command word in an argument list: the first argument that names a command, before any
+ * `--`. A guess only (an option's value could be such a word): main checks that yargs really
+ * chose this command and otherwise parses again with every command loaded.
+ */
+export function commandNameIn(argv: readonly string[]): string | null {
+  for (const a of argv) {
+    if (a === '--') return null;
+    if (COMMAND_MODULES.some(([name]) => name === a)) return a;
+  }
+  return null;
+}

@@ -1,0 +1,4 @@
+''
+	indented with a tab
+	  and more
+''

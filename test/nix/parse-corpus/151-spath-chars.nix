@@ -1,0 +1,1 @@
+<nixpkgs/a.b-c+d_e>

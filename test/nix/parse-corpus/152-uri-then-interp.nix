@@ -1,0 +1,1 @@
+let z = 1; in http://x?y=${z}

@@ -1,0 +1,1 @@
+rec { x = { y = 1; }; inherit (x) y; }

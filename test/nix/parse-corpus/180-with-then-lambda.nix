@@ -1,0 +1,1 @@
+with builtins; x: length x
