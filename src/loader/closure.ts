@@ -119,6 +119,103 @@ function mappingError(info: ElfInfo): string | null {
 
 export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache = createObjectCache()): Closure {
   const rootInfo = readRoot(env, objects, path);
+  const key = sharedKey(env, rootInfo.info, path);
+  if (key === null) return computeClosure(path, rootInfo, env, objects).closure;
+  const memo = memoFor(objects, env);
+  const shared = memo.get(key);
+  if (shared !== undefined && !shared.ids.has(rootInfo.id)) return instantiate(shared, path);
+  const computed = computeClosure(path, rootInfo, env, objects);
+  if (computed.rootSpecific) return computed.closure;
+  // A root whose own file (or a link to it) is in this closure would meet itself there: such a
+  // root (its id among `ids`) computes its own closure.
+  if (shared === undefined) memo.set(key, { closure: computed.closure, rootPath: path, ids: computed.ids });
+  return instantiate({ closure: computed.closure, rootPath: path, ids: computed.ids }, path);
+}
+
+/*
+ * Closures shared between roots. ld.so's walk from a root depends on the root's path only
+ * through $ORIGIN (its DT_NEEDED, RPATH, RUNPATH, and LD_LIBRARY_PATH expand it), through the
+ * names the root answers to (its path, matched by a DT_NEEDED with a '/'), and through its file
+ * identity (a search that finds the root's own file gets the root). Roots that agree on
+ * everything else (extension modules of one package often need exactly the same libraries; a
+ * venv may hold the same file at several paths) get the same closure, with the root's path in
+ * `requiredBy` and `notFoundFor`. A closure is shared only when neither the root's path nor its
+ * identity played any part in it (see computeClosure's `rootSpecific`).
+ */
+
+interface SharedClosure {
+  closure: Closure;
+  /** The root path the closure was computed for. */
+  rootPath: string;
+  /** Identity of every file the walk accepted: a root with one of these ids computes its own. */
+  ids: ReadonlySet<string>;
+}
+
+const memos = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, SharedClosure>>>();
+
+/** One memo per (object cache, environment): both are fixed for the memo's lifetime. */
+function memoFor(objects: ObjectCache, env: LoaderEnv): Map<string, SharedClosure> {
+  let byEnv = memos.get(objects);
+  if (byEnv === undefined) memos.set(objects, (byEnv = new WeakMap()));
+  let memo = byEnv.get(env);
+  if (memo === undefined) byEnv.set(env, (memo = new Map()));
+  return memo;
+}
+
+/** null and '' kept apart in keys (a DT_RUNPATH of '' still disables DT_RPATH). */
+function keyPart(s: string | null): string {
+  return s === null ? '\u0001' : `=${s}`;
+}
+
+/**
+ * What a root's closure can depend on besides its path and identity; null when a DT_NEEDED names
+ * a path (the root's path could be that name). $ORIGIN anywhere makes the directory part of it.
+ */
+function sharedKey(env: LoaderEnv, info: ElfInfo, path: string): string | null {
+  // A root named without a '/' answers to a plain soname-like name.
+  if (!path.includes('/')) return null;
+  for (const n of info.needed) if (n.includes('/')) return null;
+  const dst =
+    (env.ldLibraryPath !== null && env.ldLibraryPath.includes('$')) ||
+    (info.rpath !== null && info.rpath.includes('$')) ||
+    (info.runpath !== null && info.runpath.includes('$')) ||
+    info.needed.some((n) => n.includes('$'));
+  const parts = [
+    dst ? keyPart(originOf(path, env.cwd)) : keyPart(null),
+    keyPart(info.soname),
+    keyPart(info.interp),
+    keyPart(info.rpath),
+    keyPart(info.runpath),
+    (info.flags1 & DF_1_NODEFLIB) !== 0 ? '1' : '0',
+    ...info.needed,
+  ];
+  return parts.join('\u0000');
+}
+
+/** The shared closure as computed for `path`: copies, with the root's path in place. */
+function instantiate(s: SharedClosure, path: string): Closure {
+  const swap = (p: string): string => (p === s.rootPath ? path : p);
+  const libraries = s.closure.libraries.map((l) => {
+    const copy: LoadedLibrary = { ...l, requiredBy: swap(l.requiredBy) };
+    if (l.tried !== undefined) copy.tried = [...l.tried];
+    if (l.notFoundFor !== undefined) copy.notFoundFor = l.notFoundFor.map(swap);
+    return copy;
+  });
+  const out: Closure = { path, libraries };
+  if (s.closure.error !== undefined) out.error = { ...s.closure.error };
+  return out;
+}
+
+interface Computed {
+  closure: Closure;
+  /** The root's path or identity decided something: not to be shared with other roots. */
+  rootSpecific: boolean;
+  ids: Set<string>;
+}
+
+function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, env: LoaderEnv, objects: ObjectCache): Computed {
+  const ids = new Set<string>();
+  let rootSpecific = false;
   const maps: LinkMap[] = [];
   const root: LinkMap = {
     name: path,
@@ -135,6 +232,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
   const rtldNames = new Set([env.rtld.path, env.rtld.soname]);
   if (rootInfo.info.interp) rtldNames.add(rootInfo.info.interp);
   const rtldProbe = env.virtualDefault ? null : objects.probe(env.rtld.path);
+  if (rtldProbe) ids.add(rtldProbe.id);
   maps.push({
     name: env.rtld.path,
     names: rtldNames,
@@ -180,9 +278,9 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
   /** The already-loaded object with this name or soname (_dl_name_match_p, then DT_SONAME). */
   const byName = (name: string): LinkMap | null => {
     for (const m of maps) {
-      if (m.names.has(name)) return m;
-      if (m.soname === name) {
-        m.names.add(name);
+      if (m.names.has(name) || m.soname === name) {
+        if (m === root) rootSpecific = true;
+        if (m.soname === name) m.names.add(name);
         return m;
       }
     }
@@ -206,7 +304,9 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
 
   /** Accepts a verified candidate: same file as a loaded object -> that one, else a new map. */
   const accept = (name: string, realname: string, c: { info: ElfInfo; id: string }, via: Via, loader: LinkMap): Found => {
+    ids.add(c.id);
     const same = maps.find((m) => m.id === c.id);
+    if (same === root) rootSpecific = true;
     if (same) {
       same.names.add(name);
       return { map: same, via: 'loaded', loaded: true };
@@ -233,6 +333,8 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
 
   /** _dl_map_object for one DT_NEEDED name of `loader`. */
   const mapObject = (name: string, loader: LinkMap, tried: string[]): Found | null => {
+    // The root answers to its path: another root's path could be this name.
+    if (name.includes('/')) rootSpecific = true;
     const loaded = byName(name);
     if (loaded) return { map: loaded, via: 'loaded', loaded: true };
 
@@ -306,7 +408,8 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
       // _dl_map_object_deps expands DSTs in DT_NEEDED before anything else.
       const name = expandDst(raw, dst(obj));
       if (name === null || name === '') {
-        return fail(libraries, { soname: raw, path: null, via: null, requiredBy: obj.name, error: 'empty dynamic string token substitution' }, path);
+        const entry: LoadedLibrary = { soname: raw, path: null, via: null, requiredBy: obj.name, error: 'empty dynamic string token substitution' };
+        return { closure: fail(libraries, entry, path), rootSpecific, ids };
       }
       const prev = entries.get(name);
       if (prev && prev.path !== null) continue; // found before: matched by name, nothing new
@@ -315,7 +418,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
       if (r && 'fatal' in r) {
         const entry: LoadedLibrary = { soname: name, path: r.path, via: r.via, requiredBy: obj.name, error: r.fatal };
         if (prev) libraries.splice(libraries.indexOf(prev), 1);
-        return fail(libraries, entry, path);
+        return { closure: fail(libraries, entry, path), rootSpecific, ids };
       }
       if (r === null) {
         failedFor.set(name, [...(failedFor.get(name) ?? []), obj.name]);
@@ -339,7 +442,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
       if (!r.loaded && r.map.info) queue.push(r.map);
     }
   }
-  return { path, libraries };
+  return { closure: { path, libraries }, rootSpecific, ids };
 }
 
 function fail(libraries: LoadedLibrary[], entry: LoadedLibrary, path: string): Closure {

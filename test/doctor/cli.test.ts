@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nixParseFile } from '../helpers/nix.js';
@@ -66,6 +66,30 @@ describeWithTool('nix-instantiate', 'doctor: project shapes', () => {
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err).toMatch(/^nixpy: [^\n]+\n$/);
       expect(r.out).toBe('');
+    }
+  });
+});
+
+describeWithTool('nix-instantiate', 'doctor runs no code from the venv', () => {
+  it('scans without executing the venv python, unless given a command', async () => {
+    const { dir, cleanup } = copyDemo();
+    try {
+      const marker = join(dir, 'executed');
+      const bin = join(dir, '.venv', 'bin');
+      mkdirSync(bin, { recursive: true });
+      for (const name of ['python', 'python3']) {
+        writeFileSync(join(bin, name), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+      }
+      const env = { PATH: `${bin}:${process.env.PATH}`, VIRTUAL_ENV: join(dir, '.venv') };
+      await run(['doctor', '--project', dir], { env });
+      await run(['doctor', '--project', dir, '--fix'], { env, stdin: 'ImportError: libGL.so.1: cannot open shared object file\n' });
+      await run(['check', '--project', dir], { env });
+      expect(existsSync(marker)).toBe(false);
+      // With a command, exactly that command runs.
+      await run(['doctor', '--project', dir, '--', 'python', '-c', 'import imgview'], { env });
+      expect(existsSync(marker)).toBe(true);
+    } finally {
+      cleanup();
     }
   });
 });
