@@ -1,11 +1,11 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyse } from '../doctor/analysis.js';
 import { buildDistIndex } from '../doctor/dists.js';
 import type { Engine } from '../doctor/engine.js';
 import { locateProject, type ProjectOptions } from '../doctor/project.js';
 import { InputError } from '../errors.js';
+import { writeNewFile } from '../nix/files.js';
 import type { EnvName } from '../loader/types.js';
 import { nixSystemFor, pythonAttrFor, renderFlake } from './template.js';
 
@@ -31,37 +31,6 @@ export interface InitReport {
   unknown: string[];
   python: string;
   text: string;
-}
-
-/**
- * Creates `path` with `text` only if it does not exist: written to a temporary file, then
- * hard-linked into place (link fails when the name exists, so a file that appeared meanwhile is
- * never clobbered), then the temporary name removed.
- */
-export function writeNewFile(path: string, text: string, dir: string): void {
-  const tmp = join(dir, `.flake.nix.nixpy-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    const data = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    linkSync(tmp, path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new InputError(`${path} already exists; nixpy init never overwrites a Nix file`);
-    throw new InputError(`${path}: cannot write: ${code ?? String(err)}`);
-  } finally {
-    if (fd !== null) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // not created
-    }
-  }
 }
 
 export async function runInit(engine: Engine, o: InitOptions): Promise<InitReport> {
@@ -91,6 +60,6 @@ export async function runInit(engine: Engine, o: InitOptions): Promise<InitRepor
     python = pythonAttrFor(cfg);
   }
   const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown });
-  if (!o.dryRun) writeNewFile(file, text, project.root);
+  if (!o.dryRun) writeNewFile(file, text, (p) => `${p} already exists; nixpy init never overwrites a Nix file`);
   return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text };
 }

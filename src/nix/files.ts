@@ -10,6 +10,7 @@ import {
   writeSync,
   chmodSync,
   chownSync,
+  linkSync,
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -83,23 +84,12 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Replaces `path` with `text` atomically: a temporary file in the same directory (same file
- * system, so rename is atomic), written and fsync'ed, given the original's mode (and owner when
- * permitted), then renamed over the original. A symlink is followed so the link stays a link.
- * On any failure the temporary file is removed and the original is untouched.
+ * Writes `text` to a fresh temporary file beside `target` (same file system, so a later rename
+ * or link is atomic), fsync'ed and given `mode`, and returns its path. Nothing is left behind
+ * when this throws.
  */
-export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOptions = {}): void {
-  let target: string;
-  try {
-    target = realpathSync(path);
-  } catch (err) {
-    throw new InputError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  const st = statOrNull(target);
-  const mode = st ? st.mode & 0o7777 : 0o644;
-  const dir = dirname(target);
-  const tmp = join(dir, `.${basename(target)}.nixpy-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-
+function writeTempSibling(target: string, text: string, mode: number): string {
+  const tmp = join(dirname(target), `.${basename(target)}.nixpy-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', 0o600);
@@ -110,6 +100,49 @@ export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOpt
     closeSync(fd);
     fd = null;
     chmodSync(tmp, mode);
+    return tmp;
+  } catch (err) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    removeQuietly(tmp);
+    throw err;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // not created, or already renamed
+  }
+}
+
+function cannotWrite(path: string, err: unknown): InputError {
+  if (err instanceof InputError) return err;
+  return new InputError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+}
+
+/**
+ * Replaces `path` with `text` atomically: a temporary sibling, written and fsync'ed, given the
+ * original's mode (and owner when permitted), then renamed over the original. A symlink is
+ * followed so the link stays a link. On any failure the original is untouched.
+ */
+export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOptions = {}): void {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch (err) {
+    throw cannotWrite(path, err);
+  }
+  const st = statOrNull(target);
+  let tmp: string | null = null;
+  try {
+    tmp = writeTempSibling(target, text, st ? st.mode & 0o7777 : 0o644);
     if (st) {
       try {
         chownSync(tmp, st.uid, st.gid);
@@ -122,22 +155,29 @@ export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOpt
     }
     renameSync(tmp, target);
   } catch (err) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing; the original error is the one to report
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // not created, or already renamed
-    }
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if (tmp !== null) removeQuietly(tmp);
+    throw cannotWrite(path, err);
   }
-  syncDir(dir);
+  syncDir(dirname(target));
+}
+
+/**
+ * Creates `path` with `text` only if no file has that name: the temporary sibling is
+ * hard-linked into place (link fails when the name exists, so a file that appeared meanwhile is
+ * never clobbered), then its temporary name removed.
+ */
+export function writeNewFile(path: string, text: string, onExists: (path: string) => string): void {
+  let tmp: string | null = null;
+  try {
+    tmp = writeTempSibling(path, text, 0o644);
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(onExists(path));
+    throw cannotWrite(path, err);
+  } finally {
+    if (tmp !== null) removeQuietly(tmp);
+  }
+  syncDir(dirname(path));
 }
 
 /** Makes the rename itself durable; some file systems refuse fsync on a directory, which is fine. */
