@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { createRequire } from 'node:module';
-import { NixpyError } from '../errors.js';
+import { InputError, NixpyError } from '../errors.js';
 import { globalOptions, type Command, type GlobalArgs } from './common.js';
 import { makeChalk, processIo, type Io } from './io.js';
 import { COMMAND_MODULES, commandNameIn, type AnyCommand } from './commands/registry.js';
@@ -48,7 +48,6 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 /** One yargs parse and run; 'incomplete' when it needed a command that is not loaded. */
 async function parseWith(argv: string[], io: Io, slots: readonly (AnyCommand | Unloaded)[]): Promise<number | 'incomplete'> {
   let exitCode = 0;
-  let failure: string | null = null;
   let needsAll = false;
 
   let y: Argv<GlobalArgs> = globalOptions(yargs(argv))
@@ -62,9 +61,9 @@ async function parseWith(argv: string[], io: Io, slots: readonly (AnyCommand | U
     .parserConfiguration({ 'populate--': true })
     .exitProcess(false)
     .fail((msg, err) => {
-      // yargs reports usage errors through here; our own errors arrive as `err`.
-      if (err) throw err;
-      failure = msg;
+      // yargs reports usage errors through here, our own errors arrive as `err`. Throwing is
+      // what stops yargs from running the command's handler after a failed validation.
+      throw err ?? new InputError(msg);
     });
 
   for (const slot of slots) {
@@ -103,12 +102,7 @@ async function parseWith(argv: string[], io: Io, slots: readonly (AnyCommand | U
     if (needsAll || err instanceof CommandNotLoaded) return 'incomplete';
     return reportError(err, io);
   }
-  const shown = `${helpText}\n${failure ?? ''}`;
-  if (needsAll || shown.includes(UNLOADED_DESCRIPTION)) return 'incomplete';
-  if (failure !== null) {
-    io.stderr(`nixpy: ${failure}\n`);
-    return 2;
-  }
+  if (needsAll || helpText.includes(UNLOADED_DESCRIPTION)) return 'incomplete';
   if (helpText) io.stdout(helpText + '\n');
   return exitCode;
 }

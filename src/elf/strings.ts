@@ -1,4 +1,4 @@
-import type { ByteSource } from './source.js';
+import { FdSource, type ByteSource } from './source.js';
 import { ElfError } from './types.js';
 
 /** Longer than any real soname or search path (Nix RUNPATHs reach a few KiB). */
@@ -22,6 +22,10 @@ export function readCString(src: ByteSource, offset: number, limit: number, what
   const capped = offset + MAX_STRING + 1 < limit;
   const windowEnd = Math.min(limit, offset + MAX_STRING + 1);
   const end = Math.min(windowEnd, src.size);
+  if (src instanceof FdSource) {
+    const s = src.cStringInBlock(offset, end);
+    if (s !== null) return s;
+  }
   let chunk = FIRST_CHUNK;
   for (;;) {
     const len = Math.min(chunk, end - offset);

@@ -14,28 +14,20 @@ export const MAX_VERSION_NAMES = 4096;
 const VER_FLG_BASE = 1;
 
 /**
- * Follows a chain of records linked by relative `next` offsets. Stops at next === 0 or after
- * `count` records (DT_*NUM, when present); a revisited offset is a cycle and an error.
+ * A chain of records linked by relative `next` offsets (plain loops below, not a generator: a
+ * scan reads thousands of these, and generators are slow before the JIT warms up). The walk stops
+ * at next === 0 or after `count` records (DT_*NUM, when present); a revisited offset is a cycle
+ * and an error.
  */
-function* chain(
-  start: number,
-  count: number | null,
-  cap: number,
-  what: string,
-  next: (at: number) => number,
-): Generator<number> {
+function chainLimit(count: number | null, cap: number, what: string): number {
   const limit = count ?? cap;
   if (limit > cap) throw new ElfError('corrupt', `absurd ${what} count ${limit}`);
-  const seen = new Set<number>();
-  let at = start;
-  for (let i = 0; i < limit; i++) {
-    if (seen.has(at)) throw new ElfError('corrupt', `${what} chain loops back to offset ${at}`);
-    seen.add(at);
-    yield at;
-    const step = next(at);
-    if (step === 0) return;
-    at += step;
-  }
+  return limit;
+}
+
+function visit(seen: Set<number>, at: number, what: string): void {
+  if (seen.has(at)) throw new ElfError('corrupt', `${what} chain loops back to offset ${at}`);
+  seen.add(at);
 }
 
 function fieldsAt(src: ByteSource, at: number, size: number, le: boolean): Fields {
@@ -52,26 +44,36 @@ export function readVerneed(
 ): VersionNeed[] {
   const out: VersionNeed[] = [];
   let names = 0;
-  let nextOf = 0;
-  for (const at of chain(offset, count, MAX_VERSION_ENTRIES, 'version need', () => nextOf)) {
+  const limit = chainLimit(count, MAX_VERSION_ENTRIES, 'version need');
+  const seen = new Set<number>();
+  let at = offset;
+  for (let i = 0; i < limit; i++) {
+    visit(seen, at, 'version need');
     const f = fieldsAt(src, at, 16, le);
     const cnt = f.u16(2);
     const fileName = f.u32(4);
     const aux = f.u32(8);
-    nextOf = f.u32(12);
+    const next = f.u32(12);
     const file = readTableString(src, strings, fileName, 'version need file');
     const versions: string[] = [];
-    let auxNext = 0;
     if (cnt > 0) {
-      for (const a of chain(at + aux, cnt, MAX_VERSION_AUX, 'version need aux', () => auxNext)) {
+      const auxLimit = chainLimit(cnt, MAX_VERSION_AUX, 'version need aux');
+      const auxSeen = new Set<number>();
+      let a = at + aux;
+      for (let j = 0; j < auxLimit; j++) {
+        visit(auxSeen, a, 'version need aux');
         if (++names > MAX_VERSION_NAMES) throw new ElfError('corrupt', `more than ${MAX_VERSION_NAMES} needed versions`);
         const g = fieldsAt(src, a, 16, le);
         const name = g.u32(8);
-        auxNext = g.u32(12);
+        const auxNext = g.u32(12);
         versions.push(readTableString(src, strings, name, 'needed version name'));
+        if (auxNext === 0) break;
+        a += auxNext;
       }
     }
     out.push({ file, versions });
+    if (next === 0) break;
+    at += next;
   }
   return out;
 }
@@ -85,17 +87,23 @@ export function readVerdef(
   strings: StringTable,
 ): string[] {
   const out: string[] = [];
-  let nextOf = 0;
-  for (const at of chain(offset, count, MAX_VERSION_ENTRIES, 'version definition', () => nextOf)) {
+  const limit = chainLimit(count, MAX_VERSION_ENTRIES, 'version definition');
+  const seen = new Set<number>();
+  let at = offset;
+  for (let i = 0; i < limit; i++) {
+    visit(seen, at, 'version definition');
     const f = fieldsAt(src, at, 20, le);
     const flags = f.u16(2);
     const cnt = f.u16(6);
     const aux = f.u32(12);
-    nextOf = f.u32(16);
+    const next = f.u32(16);
     // The base entry names the file itself (its soname), not a version.
-    if ((flags & VER_FLG_BASE) !== 0 || cnt === 0) continue;
-    const g = fieldsAt(src, at + aux, 8, le);
-    out.push(readTableString(src, strings, g.u32(0), 'defined version name'));
+    if ((flags & VER_FLG_BASE) === 0 && cnt !== 0) {
+      const g = fieldsAt(src, at + aux, 8, le);
+      out.push(readTableString(src, strings, g.u32(0), 'defined version name'));
+    }
+    if (next === 0) break;
+    at += next;
   }
   return out;
 }

@@ -60,8 +60,28 @@ function abs(env: LoaderEnv, p: string): string {
   return p.startsWith('/') ? p : (env.cwd.endsWith('/') ? env.cwd : env.cwd + '/') + p;
 }
 
+/**
+ * What open_verify decides about a path, remembered per (ObjectCache, environment): the answer
+ * depends on nothing else (the cache assumes files do not change), and a scan asks about the same
+ * candidates (libc.so.6 in the cache, each search directory) in thousands of closures.
+ */
+const verdicts = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, Candidate | null>>>();
+
+function verifier(env: LoaderEnv, objects: ObjectCache): (path: string) => Candidate | null {
+  let byEnv = verdicts.get(objects);
+  if (byEnv === undefined) verdicts.set(objects, (byEnv = new WeakMap()));
+  let known = byEnv.get(env);
+  if (known === undefined) byEnv.set(env, (known = new Map()));
+  const verdictOf = known;
+  return (path) => {
+    let v = verdictOf.get(path);
+    if (v === undefined) verdictOf.set(path, (v = openVerify(env, objects, path)));
+    return v;
+  };
+}
+
 /** What open_verify decides about a file found under the right name. */
-function verify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate | null {
+function openVerify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate | null {
   const disk = abs(env, path);
   const slash = disk.lastIndexOf('/');
   if (!objects.mayExist(disk.slice(0, slash + 1), disk.slice(slash + 1))) return null;
@@ -123,24 +143,34 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
   if (key === null) return computeClosure(path, rootInfo, env, objects).closure;
   const memo = memoFor(objects, env);
   const shared = memo.get(key);
-  if (shared !== undefined && !shared.ids.has(rootInfo.id)) return instantiate(shared, path);
+  if (shared !== undefined && fits(shared, rootInfo)) return instantiate(shared, path);
   const computed = computeClosure(path, rootInfo, env, objects);
   if (computed.rootSpecific) return computed.closure;
   // A root whose own file (or a link to it) is in this closure would meet itself there: such a
   // root (its id among `ids`) computes its own closure.
-  if (shared === undefined) memo.set(key, { closure: computed.closure, rootPath: path, ids: computed.ids });
-  return instantiate({ closure: computed.closure, rootPath: path, ids: computed.ids }, path);
+  const mine: SharedClosure = { closure: computed.closure, rootPath: path, ids: computed.ids, asked: computed.asked };
+  if (shared === undefined) memo.set(key, mine);
+  return instantiate(mine, path);
+}
+
+/**
+ * Whether a shared closure is this root's too: a root meets itself where the walk accepted its
+ * file (its id) or asked for its soname; such a root computes its own closure.
+ */
+function fits(s: SharedClosure, root: { info: ElfInfo; id: string }): boolean {
+  return !s.ids.has(root.id) && !(root.info.soname !== null && s.asked.has(root.info.soname));
 }
 
 /*
  * Closures shared between roots. ld.so's walk from a root depends on the root's path only
  * through $ORIGIN (its DT_NEEDED, RPATH, RUNPATH, and LD_LIBRARY_PATH expand it), through the
- * names the root answers to (its path, matched by a DT_NEEDED with a '/'), and through its file
- * identity (a search that finds the root's own file gets the root). Roots that agree on
+ * names the root answers to (its path, matched by a DT_NEEDED with a '/', and its soname), and
+ * through its file identity (a search that finds the root's own file gets the root). Roots that agree on
  * everything else (extension modules of one package often need exactly the same libraries; a
  * venv may hold the same file at several paths) get the same closure, with the root's path in
- * `requiredBy` and `notFoundFor`. A closure is shared only when neither the root's path nor its
- * identity played any part in it (see computeClosure's `rootSpecific`).
+ * `requiredBy` and `notFoundFor`. A closure is shared only when neither the root's path, soname
+ * nor identity played any part in it (computeClosure's `rootSpecific`), and reused only by a root
+ * whose soname and identity play no part in it either (`fits`).
  */
 
 interface SharedClosure {
@@ -149,6 +179,8 @@ interface SharedClosure {
   rootPath: string;
   /** Identity of every file the walk accepted: a root with one of these ids computes its own. */
   ids: ReadonlySet<string>;
+  /** Every name the walk looked for: a root with one of these sonames computes its own. */
+  asked: ReadonlySet<string>;
 }
 
 const memos = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, SharedClosure>>>();
@@ -167,6 +199,44 @@ function keyPart(s: string | null): string {
   return s === null ? '\u0001' : `=${s}`;
 }
 
+/** A root's key parts that do not depend on its path, per parsed object (see sharedKey). */
+interface KeyBase {
+  /** The key when the root's directory plays no part: one string, so its hash is computed once. */
+  plain: string;
+  /** Everything but the directory, for roots whose key needs it. */
+  base: string;
+  /** $ORIGIN (or another token) in its DT_NEEDED, DT_RPATH or DT_RUNPATH. */
+  usesDst: boolean;
+}
+
+/** Parsed objects are shared by every path that reaches the same file: so are their key parts. */
+const keyBases = new WeakMap<ElfInfo, KeyBase | null>();
+
+function keyBaseOf(info: ElfInfo): KeyBase | null {
+  let k = keyBases.get(info);
+  if (k !== undefined) return k;
+  if (info.needed.some((n) => n.includes('/'))) {
+    k = null;
+  } else {
+    // No soname: a root's soname matters only when its closure asks for that name, which
+    // loadClosure checks against the shared closure's `asked`.
+    const base = [
+      keyPart(info.interp),
+      keyPart(info.rpath),
+      keyPart(info.runpath),
+      (info.flags1 & DF_1_NODEFLIB) !== 0 ? '1' : '0',
+      ...info.needed,
+    ].join('\u0000');
+    const usesDst =
+      (info.rpath !== null && info.rpath.includes('$')) ||
+      (info.runpath !== null && info.runpath.includes('$')) ||
+      info.needed.some((n) => n.includes('$'));
+    k = { plain: `${keyPart(null)}\u0000${base}`, base, usesDst };
+  }
+  keyBases.set(info, k);
+  return k;
+}
+
 /**
  * What a root's closure can depend on besides its path and identity; null when a DT_NEEDED names
  * a path (the root's path could be that name). $ORIGIN anywhere makes the directory part of it.
@@ -174,22 +244,10 @@ function keyPart(s: string | null): string {
 function sharedKey(env: LoaderEnv, info: ElfInfo, path: string): string | null {
   // A root named without a '/' answers to a plain soname-like name.
   if (!path.includes('/')) return null;
-  for (const n of info.needed) if (n.includes('/')) return null;
-  const dst =
-    (env.ldLibraryPath !== null && env.ldLibraryPath.includes('$')) ||
-    (info.rpath !== null && info.rpath.includes('$')) ||
-    (info.runpath !== null && info.runpath.includes('$')) ||
-    info.needed.some((n) => n.includes('$'));
-  const parts = [
-    dst ? keyPart(originOf(path, env.cwd)) : keyPart(null),
-    keyPart(info.soname),
-    keyPart(info.interp),
-    keyPart(info.rpath),
-    keyPart(info.runpath),
-    (info.flags1 & DF_1_NODEFLIB) !== 0 ? '1' : '0',
-    ...info.needed,
-  ];
-  return parts.join('\u0000');
+  const k = keyBaseOf(info);
+  if (k === null) return null;
+  const dst = k.usesDst || (env.ldLibraryPath !== null && env.ldLibraryPath.includes('$'));
+  return dst ? `${keyPart(originOf(path, env.cwd))}\u0000${k.base}` : k.plain;
 }
 
 /** The shared closure as computed for `path`: copies, with the root's path in place. */
@@ -211,11 +269,14 @@ interface Computed {
   /** The root's path or identity decided something: not to be shared with other roots. */
   rootSpecific: boolean;
   ids: Set<string>;
+  asked: Set<string>;
 }
 
 function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, env: LoaderEnv, objects: ObjectCache): Computed {
   const ids = new Set<string>();
+  const asked = new Set<string>();
   let rootSpecific = false;
+  const verify = verifier(env, objects);
   const maps: LinkMap[] = [];
   const root: LinkMap = {
     name: path,
@@ -322,7 +383,7 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
       tried.push(dir === '' ? '.' : dir.replace(/\/$/, '') || '/');
       for (const sub of env.subdirs) {
         const realname = dir + sub + name;
-        const c = verify(env, objects, realname);
+        const c = verify(realname);
         if (c === null || c.kind === 'skip') continue;
         if (c.kind === 'fatal') return { fatal: c.message, path: realname, via };
         return accept(name, realname, c, via, loader);
@@ -333,13 +394,14 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
 
   /** _dl_map_object for one DT_NEEDED name of `loader`. */
   const mapObject = (name: string, loader: LinkMap, tried: string[]): Found | null => {
+    asked.add(name);
     // The root answers to its path: another root's path could be this name.
     if (name.includes('/')) rootSpecific = true;
     const loaded = byName(name);
     if (loaded) return { map: loaded, via: 'loaded', loaded: true };
 
     if (name.includes('/')) {
-      const c = verify(env, objects, name);
+      const c = verify(name);
       if (c === null || c.kind === 'skip') return null;
       if (c.kind === 'fatal') return { fatal: c.message, path: name, via: 'path' };
       return accept(name, name, c, 'path', loader);
@@ -368,7 +430,7 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
       const inSystemDir = cached !== null && env.systemDirs.some((d) => cached.startsWith(d));
       if (cached !== null && !(nodeflib && inSystemDir)) {
         tried.push('ld.so.cache');
-        const c = verify(env, objects, cached);
+        const c = verify(cached);
         if (c?.kind === 'fatal') return { fatal: c.message, path: cached, via: 'cache' };
         if (c?.kind === 'ok') found = accept(name, cached, c, 'cache', loader);
       }
@@ -406,10 +468,10 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
     const obj = queue[qi] as LinkMap;
     for (const raw of obj.info?.needed ?? []) {
       // _dl_map_object_deps expands DSTs in DT_NEEDED before anything else.
-      const name = expandDst(raw, dst(obj));
+      const name = raw.includes('$') ? expandDst(raw, dst(obj)) : raw;
       if (name === null || name === '') {
         const entry: LoadedLibrary = { soname: raw, path: null, via: null, requiredBy: obj.name, error: 'empty dynamic string token substitution' };
-        return { closure: fail(libraries, entry, path), rootSpecific, ids };
+        return { closure: fail(libraries, entry, path), rootSpecific, ids, asked };
       }
       const prev = entries.get(name);
       if (prev && prev.path !== null) continue; // found before: matched by name, nothing new
@@ -418,7 +480,7 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
       if (r && 'fatal' in r) {
         const entry: LoadedLibrary = { soname: name, path: r.path, via: r.via, requiredBy: obj.name, error: r.fatal };
         if (prev) libraries.splice(libraries.indexOf(prev), 1);
-        return { closure: fail(libraries, entry, path), rootSpecific, ids };
+        return { closure: fail(libraries, entry, path), rootSpecific, ids, asked };
       }
       if (r === null) {
         failedFor.set(name, [...(failedFor.get(name) ?? []), obj.name]);
@@ -442,7 +504,7 @@ function computeClosure(path: string, rootInfo: { info: ElfInfo; id: string }, e
       if (!r.loaded && r.map.info) queue.push(r.map);
     }
   }
-  return { closure: { path, libraries }, rootSpecific, ids };
+  return { closure: { path, libraries }, rootSpecific, ids, asked };
 }
 
 function fail(libraries: LoadedLibrary[], entry: LoadedLibrary, path: string): Closure {

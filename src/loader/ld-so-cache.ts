@@ -136,7 +136,15 @@ export function makeCacheLookup(
     if (list) list.push(e);
     else byKey.set(e.key, [e]);
   }
+  // Pure in `name`, and a scan asks for libc.so.6 and friends thousands of times.
+  const answers = new Map<string, string | null>();
   return (name) => {
+    let answer = answers.get(name);
+    if (answer === undefined) answers.set(name, (answer = search(name)));
+    return answer;
+  };
+
+  function search(name: string): string | null {
     const list = byKey.get(name);
     if (!list) return null;
     let best: string | null = null;
@@ -154,7 +162,7 @@ export function makeCacheLookup(
       return e.value;
     }
     return best;
-  };
+  }
 }
 
 /** Reads and parses a cache file; null when it is absent or unusable (ld.so then skips the cache). */

@@ -33,8 +33,18 @@ export function createObjectCache(): ObjectCache {
       let p = probes.get(path);
       if (p !== undefined) return p;
       try {
-        const st = statSync(path, { bigint: true });
-        p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}`, size: Number(st.size) };
+        // Number stats (cheaper to build than bigint ones, and no exception for a missing file,
+        // the common case in a search) are exact below 2^53; bigger inode or device numbers are
+        // read again as bigints so that two files never share an id.
+        const st = statSync(path, { throwIfNoEntry: false });
+        if (st === undefined) {
+          p = null;
+        } else if (st.ino <= Number.MAX_SAFE_INTEGER && st.dev <= Number.MAX_SAFE_INTEGER) {
+          p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}`, size: st.size };
+        } else {
+          const big = statSync(path, { bigint: true });
+          p = { kind: big.isFile() ? 'file' : big.isDirectory() ? 'dir' : 'other', id: `${big.dev}:${big.ino}`, size: Number(big.size) };
+        }
       } catch {
         p = null;
       }
@@ -50,7 +60,9 @@ export function createObjectCache(): ObjectCache {
       let e = elves.get(id);
       if (e === undefined) {
         try {
-          e = readElfFile(path);
+          // probe(path) came first (both callers do so): its size spares readElfFile an fstat.
+          const p = probes.get(path);
+          e = readElfFile(path, p && p.kind === 'file' ? p.size : undefined);
         } catch (err) {
           e = err instanceof ElfError ? err : new ElfError('io', String((err as Error)?.message ?? err));
         }
