@@ -1,9 +1,10 @@
 import { realpathSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { ElfError, type ElfInfo } from '../elf/types.js';
 import type { Closure, EnvName } from '../loader/types.js';
 import { elfErrorReason, unloadableReason, type Target } from './judge.js';
 import { collectMissing, venvRelative, type Classify } from './missing.js';
+import { entryPoints } from './roots.js';
 import type { ScanResult, SkippedFile } from './types.js';
 import { walkVenv } from './walk.js';
 
@@ -80,9 +81,17 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
   }
 
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const locate = (path: string): string | null => locateInVenv(rootAbs, path);
+  // Most closures lie wholly outside the venv (system or store libraries): a prefix test spares
+  // them the path arithmetic.
+  const inside = rootAbs.endsWith(sep) ? rootAbs : rootAbs + sep;
+  const judged = entryPoints(
+    objects.map((o) => ({ rel: o.path, abs: o.abs, closure: o.closure })),
+    (path) => (path.startsWith(inside) ? locate(path) : null),
+  );
   const missing = collectMissing(
-    objects.map((o) => ({ rel: o.path, closure: o.closure })),
-    (path) => locateInVenv(rootAbs, path),
+    judged,
+    locate,
     providersOf(objects, walk.sameDirLinks),
     classify,
   );
