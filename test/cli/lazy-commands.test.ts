@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/all.js';
 import { COMMAND_MODULES, commandNameIn } from '../../src/cli/commands/registry.js';
 import type { Io } from '../../src/cli/io.js';
+import { recordingIo, type RecordingIo } from '../helpers/io.js';
 import { main, VERSION } from '../../src/cli/main.js';
 
 /*
@@ -13,22 +14,8 @@ import { main, VERSION } from '../../src/cli/main.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures/loader');
 
-function fakeIo(): Io & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async () => null,
-    isTTY: false,
-    env: { LD_LIBRARY_PATH: '' } as NodeJS.ProcessEnv,
-    cwd: FIX,
-  };
-  return io;
+function fakeIo(): RecordingIo {
+  return recordingIo({ env: { LD_LIBRARY_PATH: '' }, cwd: FIX });
 }
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Io } from '../../src/cli/io.js';
+import { recordingIo } from '../helpers/io.js';
 import { main } from '../../src/cli/main.js';
 import { loadIndex, resolveSoname } from '../../src/index/index.js';
 
@@ -25,24 +25,15 @@ export async function run(
   argv: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string | null } = {},
 ): Promise<RunResult> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
+  const io = recordingIo({
     readStdin: async () => opts.stdin ?? null,
-    isTTY: false,
     // XDG_CACHE_HOME points nowhere: a local nix-locate index of the developer's must not
     // change the picks the tests expect (the embedded index alone is deterministic).
     env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: join(tmpdir(), 'nixpy-test-no-cache'), ...opts.env },
     cwd: opts.cwd ?? REPO,
-  };
+  });
   const code = await main(argv, io);
-  return { code, out, err };
+  return { code, out: io.out, err: io.err };
 }
 
 /** A private copy of the demo project (venv, flake, pyproject) in a temporary directory. */

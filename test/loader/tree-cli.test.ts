@@ -5,27 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
+import { recordingIo, type RecordingIo } from '../helpers/io.js';
 import { NIXOS_GLIBC_LIBDIR } from '../../src/loader/index.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
 
-function fakeIo(over: Partial<Io> = {}): Io & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async () => null,
-    isTTY: false,
-    env: {} as NodeJS.ProcessEnv,
-    cwd: FIX,
-    ...over,
-  };
-  return io;
+function fakeIo(over: Partial<Io> = {}): RecordingIo {
+  return recordingIo({ env: {}, cwd: FIX, ...over });
 }
 
 describe('nixpy tree', () => {

@@ -5,6 +5,7 @@ import { Chalk } from 'chalk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
+import { recordingIo, type RecordingIo } from '../helpers/io.js';
 import { formatScan, truncateList } from '../../src/cli/commands/scan.js';
 import type { ScanResult } from '../../src/scan/types.js';
 
@@ -12,23 +13,8 @@ const FIX = join(import.meta.dirname, '../../fixtures/scan');
 const VENV = join(FIX, 'venv');
 const SP = 'lib/python3.12/site-packages';
 
-function fakeIo(over: Partial<Io> = {}): Io & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async () => null,
-    isTTY: false,
-    env: { LD_LIBRARY_PATH: '' } as NodeJS.ProcessEnv,
-    cwd: FIX,
-    ...over,
-  };
-  return io;
+function fakeIo(over: Partial<Io> = {}): RecordingIo {
+  return recordingIo({ env: { LD_LIBRARY_PATH: '' }, cwd: FIX, ...over });
 }
 
 describe('nixpy scan', () => {
