@@ -1,5 +1,3 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Command, CommandContext, GlobalArgs } from '../common.js';
 import { printJson } from '../io.js';
@@ -9,6 +7,7 @@ import { unifiedDiff } from '../../nix/diff.js';
 import * as nix from '../../nix/index.js';
 import type { PatchOutcome } from '../../nix/index.js';
 import { attrCovers } from '../../index/attrs.js';
+import { locateVenv, projectRoot } from '../../doctor/project.js';
 import type { Category } from '../../scan/types.js';
 
 export interface FixArgs {
@@ -85,21 +84,18 @@ export function planFromAdd(adds: readonly string[], driver: boolean): FixPlan {
   return { from: 'add', add, driverPath: driver, reasons: {}, unresolved: [], notes: [] };
 }
 
-/** The venv to scan: --venv, else $VIRTUAL_ENV, else ./.venv (design.md). */
-export function venvRoot(args: { venv: string | undefined }, ctx: CommandContext): string {
-  const given = args.venv ?? ctx.io.env.VIRTUAL_ENV;
-  const root = resolve(ctx.io.cwd, given ?? '.venv');
-  let isDir = false;
-  try {
-    isDir = statSync(root).isDirectory();
-  } catch {
-    isDir = false;
+/**
+ * The venv to scan, found as doctor and check find it (--venv; the .venv beside --flake;
+ * $VIRTUAL_ENV; $UV_PROJECT_ENVIRONMENT; ./.venv), so that the `nixpy fix` that `check`
+ * suggests scans the venv that `check` judged.
+ */
+export function venvRoot(args: { venv: string | undefined; flake: string | undefined }, ctx: CommandContext): string {
+  const opts = { cwd: ctx.io.cwd, env: ctx.io.env, venv: args.venv, flake: args.flake };
+  const found = locateVenv(opts, projectRoot(opts));
+  if (found.venv === null) {
+    throw new InputError(`${found.tried.join(', ')}: no such venv directory; pass --venv DIR or --add ATTR`);
   }
-  if (!isDir) {
-    const how = args.venv !== undefined ? '--venv' : ctx.io.env.VIRTUAL_ENV !== undefined ? '$VIRTUAL_ENV' : './.venv';
-    throw new InputError(`${given ?? '.venv'}: no such venv directory (from ${how}); pass --venv DIR or --add ATTR`);
-  }
-  return root;
+  return found.venv;
 }
 
 /** Applies a plan to source text: the patch outcome, re-parsed before anyone writes it. */
