@@ -1,39 +1,26 @@
 import type { Command } from '../common.js';
 import { printJson } from '../io.js';
-import { envChoice } from '../../config/env-choice.js';
+import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { renderCheck, runCheck } from '../../doctor/check.js';
 import { realEngine } from '../../doctor/engine-real.js';
 
-export interface CheckArgs {
-  project: string | undefined;
-  venv: string | undefined;
-  flake: string | undefined;
-}
+export type CheckArgs = ProjectArgs;
 
 export const checkCommand: Command<CheckArgs> = {
   command: 'check',
   describe:
     'pre-commit / CI guard: silent with exit 0 when the Nix file covers the venv, else a short list of what to add and exit 1',
   builder: (y) =>
-    y
+    projectOptions(y, true)
       .usage('$0 check [--project DIR] [--venv DIR] [--flake FILE]')
-      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('ld-library-path', {
         type: 'string',
         describe: 'search path to assume (default: none: check judges the Nix file, not the current shell)',
-      })
-      .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
-      .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
-      .option('flake', { type: 'string', describe: 'the Nix file (default: [tool.nixpy] nix-file, flake.nix, shell.nix, devenv.nix)' }) as never,
+      }) as never,
   run: async (args, { io, chalk }) => {
     const report = await runCheck(realEngine({ indexFile: args.index, env: io.env }), {
-      cwd: io.cwd,
-      env: io.env,
-      project: args.project,
-      venv: args.venv,
-      flake: args.flake,
-      model: envChoice(args.env),
+      ...projectFrom(args, io),
       // Deliberately not $LD_LIBRARY_PATH: see src/doctor/check.ts.
       ldLibraryPath: args['ld-library-path'],
     });

@@ -2,7 +2,7 @@ import ora, { type Ora } from 'ora';
 import type { Command } from '../common.js';
 import { ldLibraryPathOf } from '../common.js';
 import { printJson } from '../io.js';
-import { envChoice } from '../../config/env-choice.js';
+import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { runDoctor } from '../../doctor/doctor.js';
 import { realEngine } from '../../doctor/engine-real.js';
@@ -10,11 +10,8 @@ import { readHostFacts } from '../../doctor/environment.js';
 import { renderDoctor, type InputSource } from '../../doctor/report.js';
 import { runUserCommand } from '../../doctor/run.js';
 
-export interface DoctorArgs {
+export interface DoctorArgs extends ProjectArgs {
   fix: boolean;
-  project: string | undefined;
-  venv: string | undefined;
-  flake: string | undefined;
   stdin: boolean;
   '--'?: (string | number)[];
 }
@@ -37,14 +34,9 @@ export const doctorCommand: Command<DoctorArgs> = {
   describe:
     'explain an import error: scan the venv, name the missing libraries and the attributes that ship them, show (and with --fix apply) the Nix file change. Reads a pasted error on stdin, or runs `nixpy doctor -- CMD...`',
   builder: (y) =>
-    y
+    projectOptions(y, true)
       .usage('$0 doctor [--fix] [--project DIR] [--venv DIR] [--flake FILE] [-- CMD ARGS...]')
-      // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
-      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('fix', { type: 'boolean', default: false, describe: 'apply the change to the Nix file' })
-      .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
-      .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
-      .option('flake', { type: 'string', describe: 'the Nix file (default: flake.nix, shell.nix, devenv.nix)' })
       .option('stdin', { type: 'boolean', default: true, describe: 'read a pasted error from stdin when it is not a terminal (--no-stdin to skip)' })
       .example('$0 doctor', 'scan ./.venv against ./flake.nix')
       .example('python -c "import cv2" 2>&1 | $0 doctor', 'focus on the error a command printed')
@@ -75,12 +67,7 @@ export const doctorCommand: Command<DoctorArgs> = {
     let report;
     try {
       report = await runDoctor(realEngine({ indexFile: args.index, env: io.env }), {
-        cwd: io.cwd,
-        env: io.env,
-        project: args.project,
-        venv: args.venv,
-        flake: args.flake,
-        model: envChoice(args.env),
+        ...projectFrom(args, io),
         ldLibraryPath,
         fix: args.fix,
         commandLine: doctorCommandLine(args),

@@ -1,13 +1,11 @@
 import type { Command } from '../common.js';
 import { printJson } from '../io.js';
-import { envChoice } from '../../config/env-choice.js';
+import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { realEngine } from '../../doctor/engine-real.js';
 import { runInit } from '../../init/init.js';
 
-export interface InitArgs {
-  project: string | undefined;
-  venv: string | undefined;
+export interface InitArgs extends ProjectArgs {
   'dry-run': boolean;
 }
 
@@ -16,20 +14,13 @@ export const initCommand: Command<InitArgs> = {
   describe:
     'write a flake.nix (python, uv, a `libs` list filled from a scan of the venv, LD_LIBRARY_PATH, a venv shell hook) where no Nix file exists',
   builder: (y) =>
-    y
+    projectOptions(y, false)
       .usage('$0 init [--project DIR] [--venv DIR] [--dry-run]')
-      .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
       .option('ld-library-path', { type: 'string', describe: 'search path to assume (default: none)' })
-      .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
-      .option('venv', { type: 'string', describe: 'the venv to scan (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the flake instead of writing it' }) as never,
   run: async (args, { io, chalk }) => {
     const r = await runInit(realEngine({ indexFile: args.index, env: io.env }), {
-      cwd: io.cwd,
-      env: io.env,
-      project: args.project,
-      venv: args.venv,
-      model: envChoice(args.env),
+      ...projectFrom(args, io),
       // Like check: the flake is for a fresh shell, so the current LD_LIBRARY_PATH is not assumed.
       ldLibraryPath: args['ld-library-path'],
       dryRun: args['dry-run'],

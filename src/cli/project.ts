@@ -1,0 +1,30 @@
+import type { Argv } from 'yargs';
+import { envChoice } from '../config/env-choice.js';
+import type { ProjectOptions } from '../doctor/project.js';
+import type { EnvName } from '../loader/types.js';
+import type { GlobalArgs } from './common.js';
+import type { Io } from './io.js';
+
+/** Where doctor, check and init look for the project: the same options, the same meaning. */
+export interface ProjectArgs {
+  project: string | undefined;
+  venv: string | undefined;
+  flake?: string | undefined;
+}
+
+export function projectOptions<T>(y: Argv<T>, withFlake: boolean): Argv<T & ProjectArgs> {
+  const z = y
+    // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
+    .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
+    .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
+    .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' });
+  const w = withFlake
+    ? z.option('flake', { type: 'string', describe: 'the Nix file (default: [tool.nixpy] nix-file, flake.nix, shell.nix, devenv.nix)' })
+    : z;
+  return w as unknown as Argv<T & ProjectArgs>;
+}
+
+/** The project-locating part of the doctor/check/init options, from the parsed arguments. */
+export function projectFrom(args: ProjectArgs & GlobalArgs, io: Io): ProjectOptions & { model: EnvName | null } {
+  return { cwd: io.cwd, env: io.env, project: args.project, venv: args.venv, flake: args.flake, model: envChoice(args.env) };
+}
