@@ -58,6 +58,8 @@ export interface Analysis {
   envOf: ReadonlyMap<Expr, Env>;
   /** Attribute sets passed to mkShell / mkShellNoCC. */
   shells: ExprOf<'Attrs'>[];
+  /** Calls of numtide devshell's `devshell.mkShell`: a module, with no free-form variables. */
+  devshellCalls: number;
   /** A module's top-level attribute set (devenv.nix), when the file has no mkShell call. */
   moduleAttrs: ExprOf<'Attrs'> | undefined;
   /** What a list element names. */
@@ -66,6 +68,11 @@ export interface Analysis {
   attrChain(e: Expr): string[] | undefined;
   /** The expression a variable or static selection is bound to in this file. */
   resolveExpr(e: Expr): Expr | undefined;
+  /**
+   * `name` is an argument of a callPackage-style function (`{ stdenv, zlib }:`), so it names the
+   * package of the same name and may be written bare.
+   */
+  isPackageArg(env: Env | undefined, name: string): boolean;
 }
 
 const MAX_DEPTH = 40;
@@ -110,11 +117,38 @@ function staticPath(names: AttrName[]): string[] | undefined {
   return out;
 }
 
+/** The function whose `{ a, b, ... }:` pattern (not its `@` name) binds `name`, if one does. */
+function patternFormalOf(env: Env | undefined, name: string): ExprOf<'Lambda'> | undefined {
+  const r = resolve(env, name);
+  if (r.kind !== 'bound') return undefined;
+  const node = r.env.node;
+  if (node?.type !== 'Lambda' || node.arg?.name === name) return undefined;
+  return node.formals?.params.some((p) => p.name === name) ? node : undefined;
+}
+
+/** Selections that show a function argument is a whole package set (`{ p }: p.mkShell { … }`). */
+const PACKAGE_SET_MEMBERS = new Set(['mkShell', 'mkShellNoCC', 'callPackage', 'legacyPackages', 'writeShellScriptBin', 'buildEnv']);
+
 export function analyze(file: NixFile): Analysis {
   const envOf = new Map<Expr, Env>();
   walkScopes(file.root, NIX_2_8_GLOBALS, (e, env) => {
     if (!envOf.has(e)) envOf.set(e, env);
   });
+  // Pattern arguments the file uses as a package set (`p.mkShell`): those are no single package.
+  const packageSets = new Map<Expr, Set<string>>();
+  walk(file.root, (e) => {
+    if (e.type !== 'Select') return;
+    const base = unparen(e.expr);
+    const first = e.path[0] ? attrNameText(e.path[0]) : undefined;
+    if (base.type !== 'Var' || first === undefined || !PACKAGE_SET_MEMBERS.has(first)) return;
+    const fn = patternFormalOf(envOf.get(base), base.name);
+    if (fn) packageSets.set(fn, (packageSets.get(fn) ?? new Set()).add(base.name));
+  });
+  const isPackageArg = (env: Env | undefined, name: string): boolean => {
+    if (name === 'pkgs') return false;
+    const fn = patternFormalOf(env, name);
+    return fn !== undefined && !(packageSets.get(fn)?.has(name) ?? false);
+  };
   const source = file.source;
 
   // ---- following names to their definitions ----
@@ -201,13 +235,30 @@ export function analyze(file: NixFile): Analysis {
       const r = resolve(envOf.get(e), e.name);
       if (r.kind !== 'bound') return [e.name];
       if (e.name === 'pkgs') return [];
+      const node = r.env.node;
+      if (node?.type === 'Lambda') {
+        const formal = node.formals?.params.find((p) => p.name === e.name);
+        // A default like `nixpkgs ? import <nixpkgs> {}` says what the argument is.
+        if (formal?.default) return attrChain(formal.default, depth + 1) ?? (isPackageArg(envOf.get(e), e.name) ? [e.name] : []);
+        // `{ stdenv, zlib }:` is called by callPackage: each formal is the package of that name.
+        if (isPackageArg(envOf.get(e), e.name)) return [e.name];
+        return []; // a plain function argument or a pattern one used as such: a package set (`p: [ p.zlib ]`)
+      }
       const def = lookupIn(r.env.node, [e.name], depth + 1);
-      if (!def) return []; // a function argument: a package set (`p: [ p.zlib ]`)
-      return attrChain(def, depth + 1) ?? [];
+      if (!def) return [];
+      // Only what evidently is the package set counts as one: `toolchain = pkgs.rust-bin.f x;`
+      // is a package, and `toolchain.zlib` is no package of nixpkgs.
+      return attrChain(def, depth + 1);
     }
     if (e.type === 'Select') {
       const names = staticPath(e.path);
       const base = attrChain(e.expr, depth + 1);
+      if (!names && base) {
+        // `nixpkgs.legacyPackages.${system}`: the package set, whatever the system.
+        const k = e.path.findIndex((n) => attrNameText(n) === undefined);
+        const rest = staticPath(e.path.slice(k + 1));
+        if (k > 0 && attrNameText(e.path[k - 1]!) === 'legacyPackages' && rest) return rest;
+      }
       if (!names || !base) return undefined;
       const chain = [...base, ...names];
       const lp = chain.indexOf('legacyPackages');
@@ -408,6 +459,35 @@ export function analyze(file: NixFile): Analysis {
     return def && unparen(def).type === 'Attrs' ? (unparen(def) as ExprOf<'Attrs'>) : undefined;
   };
   const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
+  let devshellCalls = 0;
+  /** `devshell.mkShell` / `perSystem.devshell.mkShell` (numtide devshell), not nixpkgs' mkShell. */
+  const isDevshellHead = (h: Expr): boolean => {
+    let cur = unparen(h);
+    const names: string[] = [];
+    while (cur.type === 'Select') {
+      for (const n of cur.path) names.push(attrNameText(n) ?? '');
+      cur = unparen(cur.expr);
+    }
+    if (cur.type === 'Var') names.push(cur.name);
+    return names.includes('devshell');
+  };
+  /**
+   * Where a sink sits: in a dev shell (mkShell), in a package's derivation (mkDerivation,
+   * buildRustPackage, …), or elsewhere. The nearest call decides.
+   */
+  const DERIVATION_BUILDER = /^(mkDerivation|build[A-Z][A-Za-z0-9]*)$/;
+  const placeOf = (parents: readonly Expr[]): 'shell' | 'derivation' | 'other' => {
+    for (let k = parents.length - 1; k >= 0; k--) {
+      const p = parents[k]!;
+      if (p.type !== 'App') continue;
+      const name = headName(unparen(flattenApp(p).head));
+      if (name === 'mkShell' || name === 'mkShellNoCC') return 'shell';
+      // buildFHSEnv / buildEnv make environments people enter, not packages.
+      if (name !== undefined && DERIVATION_BUILDER.test(name) && !/Env$/.test(name)) return 'derivation';
+    }
+    return 'other';
+  };
+  const places = new Map<Sink, 'shell' | 'derivation' | 'other'>();
 
   walk(file.root, (e, parents) => {
     if (e.type === 'Attrs') {
@@ -427,6 +507,7 @@ export function analyze(file: NixFile): Analysis {
             if (def) analyzeValue(def, sink, 0);
             else sink.unresolved.push(`inherited ${name} is not defined in this file`);
             sinks.push(sink);
+            places.set(sink, placeOf(parents));
           }
           continue;
         }
@@ -435,6 +516,7 @@ export function analyze(file: NixFile): Analysis {
         const sink: Sink = { via: last as SinkVia, at: b.start, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
         analyzeValue(b.value, sink, 0);
         sinks.push(sink);
+        places.set(sink, placeOf(parents));
       }
     } else if (e.type === 'String' || e.type === 'IndString') {
       e.parts.forEach((part, k) => {
@@ -447,7 +529,10 @@ export function analyze(file: NixFile): Analysis {
           let lineEnd = source.indexOf('\n', valueStart);
           if (lineEnd < 0 || lineEnd > e.end) lineEnd = e.end;
           const sink: Sink = { via: m[2] as SinkVia, at, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
-          if (analyzeRegion(e, k, valueStart, lineEnd, sink, 0)) sinks.push(sink);
+          if (analyzeRegion(e, k, valueStart, lineEnd, sink, 0)) {
+            sinks.push(sink);
+            places.set(sink, placeOf(parents));
+          }
         }
       });
     } else if (e.type === 'App') {
@@ -469,10 +554,17 @@ export function analyze(file: NixFile): Analysis {
       if ((name === 'mkShell' || name === 'mkShellNoCC') && lastArg && args.length >= minArgs && !isCallee) {
         mkShellCalls++;
         const set = shellSet(lastArg);
-        if (set) shells.push(set);
+        if (isDevshellHead(h)) devshellCalls++;
+        else if (set) shells.push(set);
       }
     }
   });
+
+  // A package built in the same file as the dev shell keeps its own library path: with a
+  // shell's path at hand, the shell's is the one to extend.
+  if (sinks.some((k) => places.get(k) === 'shell')) {
+    for (let k = sinks.length - 1; k >= 0; k--) if (places.get(sinks[k]!) === 'derivation') sinks.splice(k, 1);
+  }
 
   let moduleAttrs: ExprOf<'Attrs'> | undefined;
   if (mkShellCalls === 0) {
@@ -484,5 +576,5 @@ export function analyze(file: NixFile): Analysis {
     }
   }
 
-  return { file, sinks, envOf, shells, moduleAttrs, elementInfo, attrChain: (e) => attrChain(e), resolveExpr: (e) => resolveExpr(e) };
+  return { file, sinks, envOf, shells, moduleAttrs, elementInfo, attrChain: (e) => attrChain(e), resolveExpr: (e) => resolveExpr(e), isPackageArg, devshellCalls };
 }

@@ -174,6 +174,8 @@ function spellingFor(an: Analysis, env: Env | undefined, existing: Expr[]): Spel
     if (r.kind === 'unbound') continue;
     const chain = an.attrChain(e);
     if (chain && chain.length === 0) return { prefix: `${e.name}.`, lib };
+    // `{ stdenv, zlib }: … [ zlib ]`: the file names packages by its own arguments.
+    if (an.isPackageArg(an.envOf.get(e), e.name)) return { prefix: '', lib };
   }
   if (isPkgsWith(an, env)) return { prefix: '', lib };
   if (resolve(env, 'pkgs').kind === 'bound') return { prefix: 'pkgs.', lib };
@@ -193,17 +195,21 @@ function attrPathSource(attr: string): string | undefined {
 }
 
 /** An element naming `attr`, or a reason it cannot be written here. */
-function elementText(rawAttr: string, sp: Spelling, env: Env | undefined, explicitOutput: boolean): string | { reason: string } {
+function elementText(an: Analysis, rawAttr: string, sp: Spelling, env: Env | undefined, explicitOutput: boolean): string | { reason: string } {
   const driver = rawAttr === DRIVER_ATTR;
   const attr = attrPathSource(rawAttr);
   if (attr === undefined) return { reason: `'${rawAttr}' is not an attribute path` };
   let prefix = sp.prefix;
   if (prefix === '') {
     const first = rawAttr.split('.')[0]!;
-    if (resolve(env, first).kind !== 'with' || attr.startsWith('"')) {
+    const bare = resolve(env, first).kind === 'with' || an.isPackageArg(env, first);
+    if (!bare || attr.startsWith('"')) {
       // A bare name would hit a local binding: use `pkgs.` if it is in scope.
       if (resolve(env, 'pkgs').kind === 'bound') prefix = 'pkgs.';
-      else return { reason: `'${first}' cannot be written as a bare name here and no 'pkgs' is in scope` };
+      else if (resolve(env, first).kind === 'unbound') {
+        // A callPackage-style file (`{ lib, mkShell, zlib }:`) gets its packages as arguments.
+        return { reason: `'${first}' is not in scope and no 'pkgs' is: add ${first} to the file's function arguments` };
+      } else return { reason: `'${first}' cannot be written as a bare name here and no 'pkgs' is in scope` };
     }
   }
   if (!explicitOutput || driver || rawAttr.endsWith('.lib') || rawAttr.endsWith('.out')) return `${prefix}${attr}`;
@@ -291,7 +297,10 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
     schedule(distinct, wanted);
     const containers = an.shells.length > 0 ? an.shells : an.moduleAttrs ? [an.moduleAttrs] : [];
     if (containers.length === 0) {
-      for (const a of wanted) unplaced.set(a, 'no library path and no mkShell call or devenv module to add one to');
+      const reason = an.devshellCalls > 0
+        ? "numtide devshell.mkShell takes variables as env = [ { name = \"LD_LIBRARY_PATH\"; value = …; } ]; add the entry there"
+        : 'no library path and no mkShell call or devenv module to add one to';
+      for (const a of wanted) unplaced.set(a, reason);
     }
     const name = an.shells.length > 0 ? 'LD_LIBRARY_PATH' : 'env.LD_LIBRARY_PATH';
     for (const set of containers) {
@@ -335,7 +344,7 @@ function extendList(an: Analysis, feed: ListFeed, attrs: string[], added: Set<st
   }
   const items: string[] = [];
   for (const a of attrs) {
-    const t = elementText(a, sp, env, feed.interpolated);
+    const t = elementText(an, a, sp, env, feed.interpolated);
     if (typeof t !== 'string') {
       unplaced.set(a, t.reason);
       continue;
@@ -357,7 +366,7 @@ function extendInterp(an: Analysis, feed: Extract<Feed, { kind: 'interp' }>, att
   }
   let text = '';
   for (const a of attrs) {
-    const t = elementText(a, sp, env, true);
+    const t = elementText(an, a, sp, env, true);
     if (typeof t !== 'string') {
       unplaced.set(a, t.reason);
       continue;
@@ -380,7 +389,7 @@ function createLibraryPath(an: Analysis, set: ExprOf<'Attrs'>, name: string, att
   const items: string[] = [];
   const ok: string[] = [];
   for (const a of attrs) {
-    const t = elementText(a, sp, env, false);
+    const t = elementText(an, a, sp, env, false);
     if (typeof t !== 'string') {
       unplaced.set(a, t.reason);
       continue;
@@ -422,7 +431,7 @@ function appendToArgument(an: Analysis, arg: Expr, interpolated: boolean, attrs:
   }
   const items: string[] = [];
   for (const a of attrs) {
-    const t = elementText(a, sp, env, interpolated);
+    const t = elementText(an, a, sp, env, interpolated);
     if (typeof t !== 'string') {
       unplaced.set(a, t.reason);
       continue;
