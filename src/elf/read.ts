@@ -37,9 +37,12 @@ export function readElf(src: ByteSource): ElfInfo {
     verdef: [],
   };
 
-  // ld.so takes the last PT_DYNAMIC when there are several.
-  const dynSeg = phdrs.filter((p) => p.type === PT_DYNAMIC).at(-1);
-  if (dynSeg === undefined) return info;
+  // ld.so takes the last PT_DYNAMIC when there are several. One that is empty in the file (a
+  // separate debuginfo file, `objcopy --only-keep-debug`) makes the object one without a dynamic
+  // section for ld.so (dl-load.c: empty_dynamic), so it does for nixpy too.
+  const dynSegs = phdrs.filter((p) => p.type === PT_DYNAMIC);
+  const dynSeg = dynSegs.at(-1);
+  if (dynSeg === undefined || dynSegs.some((p) => p.filesz === 0)) return info;
   info.dynamic = true;
   const d = readDynamic(src, h, dynSeg);
   info.flags = d.flags;

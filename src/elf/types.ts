@@ -10,7 +10,8 @@ export interface ElfInfo {
   type: number;
   /** PT_INTERP contents, e.g. /lib64/ld-linux-x86-64.so.2 or /lib/ld-musl-x86_64.so.1. */
   interp: string | null;
-  /** False when the object has no PT_DYNAMIC (static executable, relocatable object). */
+  /** False when the object has no PT_DYNAMIC (static executable, relocatable object) or an empty
+   * one (separate debuginfo): ld.so sees no dynamic section. */
   dynamic: boolean;
   /** DT_NEEDED, in file order. */
   needed: string[];

@@ -50,7 +50,7 @@ export class RootObjectError extends Error {
   constructor(
     message: string,
     /** `foreign`: a valid ELF object of another class or machine than the environment's. */
-    readonly reason: 'missing' | 'not-file' | 'not-elf' | 'foreign',
+    readonly reason: 'missing' | 'not-file' | 'not-elf' | 'foreign' | 'not-dynamic',
   ) {
     super(message);
   }
@@ -133,6 +133,8 @@ function classOrMachineMismatch(env: LoaderEnv, disk: string): boolean {
 /** Checks _dl_map_object_from_fd makes after open_verify, for a dependency (never the root). */
 function mappingError(info: ElfInfo): string | null {
   if (info.type === ET_EXEC) return 'cannot dynamically load executable';
+  // A shared object without a (non-empty) PT_DYNAMIC: typically separate debuginfo.
+  if (!info.dynamic) return 'object file has no dynamic section';
   if ((info.flags1 & DF_1_PIE) !== 0) return 'cannot dynamically load position-independent executable';
   return null;
 }
@@ -528,6 +530,9 @@ function readRoot(env: LoaderEnv, objects: ObjectCache, path: string): { info: E
       'foreign',
     );
   }
+  // rtld --verify (ldd's first step) exits 1 for a main object without a dynamic section (a
+  // static executable, separate debuginfo): ldd says "not a dynamic executable", lists nothing.
+  if (!info.dynamic) throw new RootObjectError(`${path}: not a dynamic executable (no dynamic section)`, 'not-dynamic');
   return { info, id: probe.id };
 }
 

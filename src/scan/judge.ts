@@ -26,6 +26,8 @@ export function unloadableReason(elf: ElfInfo, target: Target): string | null {
     return `built for another machine (${describeMachine(elf.machine)}, venv is ${describeMachine(target.machine)})`;
   }
   if (elf.type !== ET_DYN) return `not a shared object (${ET_NAMES[elf.type] ?? `e_type ${elf.type}`})`;
+  // Separate debuginfo (`objcopy --only-keep-debug`) keeps the .so name but not the dynamic section.
+  if (!elf.dynamic) return 'no dynamic section (separate debug info?)';
   if (isMuslLinked(elf)) return 'linked against musl, not glibc';
   if ((elf.flags1 & DF_1_PIE) !== 0) return 'a position-independent executable, not a shared library';
   return null;

@@ -1,10 +1,11 @@
-import { readdirSync, lstatSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
 import { createLoaderEnv, createObjectCache, loadClosure, RootObjectError, type Closure } from '../../src/loader/index.js';
-import { comparableClosure, comparableLdd, mapLimit, runLdd, sameComparable, type LddReport } from './ldd-oracle.js';
+import { comparableClosure, comparableLdd, mapLimit, parseLdDebug, runLdd, runLdDebug, sameComparable, viaDisagreements, type LddReport } from './ldd-oracle.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
 
@@ -17,8 +18,11 @@ interface Case {
   ldLibraryPath?: string;
 }
 
+/** Also compare `via` with ld.so's LD_DEBUG=libs (a second ld.so run per file): fixtures always. */
+const CHECK_VIA_EXTRA = process.env.NIXPY_LDD_VIA === '1';
+
 /** Compares the model with ldd on one file; returns a verdict and, on disagreement, why. */
-async function judge(c: Case, env: ReturnType<typeof createLoaderEnv>, objects: ReturnType<typeof createObjectCache>): Promise<{ outcome: Outcome; detail?: string }> {
+async function judge(c: Case, env: ReturnType<typeof createLoaderEnv>, objects: ReturnType<typeof createObjectCache>, checkVia: boolean): Promise<{ outcome: Outcome; detail?: string }> {
   const ldd: LddReport = await runLdd(c.file, { cwd: c.cwd, ldLibraryPath: c.ldLibraryPath });
   let closure: Closure;
   try {
@@ -37,8 +41,14 @@ async function judge(c: Case, env: ReturnType<typeof createLoaderEnv>, objects: 
   if (ldd.kind !== 'listed') return { outcome: 'disagree', detail: `model lists, ldd: ${JSON.stringify(ldd)}` };
   const model = comparableClosure(closure, c.cwd);
   const oracle = comparableLdd(ldd.lines, c.cwd);
-  if (sameComparable(model, oracle)) return { outcome: 'agree' };
-  return { outcome: 'disagree', detail: `model ${JSON.stringify(model)}\nldd   ${JSON.stringify(oracle)}` };
+  if (!sameComparable(model, oracle)) return { outcome: 'disagree', detail: `model ${JSON.stringify(model)}\nldd   ${JSON.stringify(oracle)}` };
+  if (checkVia) {
+    const searches = parseLdDebug(await runLdDebug(c.file, { cwd: c.cwd, ldLibraryPath: c.ldLibraryPath, rtld: env.rtld.path }));
+    const systemDirs = env.defaultDirs.flatMap((d) => env.subdirs.map((s) => d + s));
+    const bad = viaDisagreements(closure, searches, c.cwd, systemDirs);
+    if (bad.length > 0) return { outcome: 'disagree', detail: `via: ${bad.join('; ')}` };
+  }
+  return { outcome: 'agree' };
 }
 
 function sharedObjects(dir: string, recursive: boolean): string[] {
@@ -53,7 +63,7 @@ function sharedObjects(dir: string, recursive: boolean): string[] {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
       if (recursive) out.push(...sharedObjects(p, true));
-    } else if (/\.so(\.|$)/.test(e.name) && (e.isFile() || e.isSymbolicLink())) {
+    } else if (/\.so(\.|$)|\.node$/.test(e.name) && (e.isFile() || e.isSymbolicLink())) {
       out.push(p);
     }
   }
@@ -73,10 +83,12 @@ function fixtureCases(): Case[] {
     cases.push({ file: join(FIX, d, 'libroot.so'), cwd: '/', ldLibraryPath: '$ORIGIN/llp' });
   }
   cases.push({ file: './libroot.so', cwd: join(FIX, 'runpath_is_not_inherited') });
+  // A static executable (not named *.so): both must refuse it as a root.
+  cases.push({ file: join(FIX, 'no_dynamic_section_is_not_loadable/static/prog'), cwd: FIX });
   return cases;
 }
 
-async function runAll(cases: Case[]): Promise<{ agree: number; bothReject: number; outOfModel: number; disagree: string[] }> {
+async function runAll(cases: Case[], checkVia = CHECK_VIA_EXTRA): Promise<{ agree: number; bothReject: number; outOfModel: number; disagree: string[] }> {
   const objects = createObjectCache();
   const envs = new Map<string, ReturnType<typeof createLoaderEnv>>();
   const envFor = (c: Case) => {
@@ -85,7 +97,7 @@ async function runAll(cases: Case[]): Promise<{ agree: number; bothReject: numbe
     if (!e) envs.set(key, (e = createLoaderEnv('host', { ldLibraryPath: c.ldLibraryPath, cwd: c.cwd })));
     return e;
   };
-  const verdicts = await mapLimit(cases, 3, async (c) => ({ c, v: await judge(c, envFor(c), objects) }));
+  const verdicts = await mapLimit(cases, 3, async (c) => ({ c, v: await judge(c, envFor(c), objects, checkVia) }));
   const disagree = verdicts.filter((x) => x.v.outcome === 'disagree').map((x) => `${x.c.file}\n${x.v.detail}`);
   return {
     agree: verdicts.filter((x) => x.v.outcome === 'agree').length,
@@ -98,7 +110,7 @@ async function runAll(cases: Case[]): Promise<{ agree: number; bothReject: numbe
 describeWithTool('ldd', 'loader model vs ldd (differential, env host)', () => {
   it('agrees with ldd on every loader fixture', async () => {
     const cases = fixtureCases();
-    const r = await runAll(cases);
+    const r = await runAll(cases, true);
     console.log(`ldd differential (fixtures): ${cases.length} cases, ${r.agree} agree, ${r.outOfModel} not x86-64, ${r.disagree.length} disagree`);
     expect(r.disagree).toEqual([]);
     expect(r.outOfModel).toBe(1); // wrong_class_candidate_is_skipped/32/libw.so
@@ -126,12 +138,37 @@ describeWithTool('ldd', 'loader model vs ldd (differential, env host)', () => {
   });
 
   // More objects on demand: NIXPY_LDD_DIRS=/a:/b npx vitest run test/loader/differential.test.ts
-  // (e.g. a venv with torch/numpy wheels, node_modules prebuilds). Off by default: size unknown.
+  // (e.g. a venv with torch/numpy wheels, node_modules prebuilds: *.so and *.node files).
+  // NIXPY_LDD_FILES=list.txt adds objects named one per line (executables, say), and
+  // NIXPY_LDD_VARIANTS=1 loads each object five more ways: relative to its parent, through '..',
+  // through a symlink elsewhere, and with LD_LIBRARY_PATH set to its directory or to $ORIGIN
+  // entries. Off by default: size unknown.
   const extra = (process.env.NIXPY_LDD_DIRS ?? '').split(':').filter((d) => d !== '');
-  it.runIf(extra.length > 0)('agrees with ldd on the objects under $NIXPY_LDD_DIRS', async () => {
-    const files = extra.flatMap((d) => sharedObjects(d, true));
-    const r = await runAll(files.map((file) => ({ file, cwd: '/' })));
-    console.log(`ldd differential (extra): ${files.length} files, ${r.agree} agree, ${r.bothReject} rejected by both, ${r.outOfModel} not x86-64, ${r.disagree.length} disagree`);
-    expect(r.disagree.slice(0, 5)).toEqual([]);
-  }, 600_000);
+  const listed = process.env.NIXPY_LDD_FILES ?? '';
+  it.runIf(extra.length > 0 || listed !== '')('agrees with ldd on the objects under $NIXPY_LDD_DIRS', async () => {
+    const files = [...extra.flatMap((d) => sharedObjects(d, true)), ...(listed === '' ? [] : readFileSync(listed, 'utf8').split('\n').filter((l) => l !== ''))];
+    const tmp = mkdtempSync(join(tmpdir(), 'nixpy-ldd-'));
+    try {
+      const cases = process.env.NIXPY_LDD_VARIANTS === '1' ? files.flatMap((f, i) => variants(f, i, tmp)) : files.map((file) => ({ file, cwd: '/' }));
+      const r = await runAll(cases);
+      console.log(`ldd differential (extra): ${files.length} files, ${cases.length} cases, ${r.agree} agree, ${r.bothReject} rejected by both, ${r.outOfModel} not x86-64, ${r.disagree.length} disagree`);
+      expect(r.disagree.slice(0, 5)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 1_800_000);
 });
+
+/** One object loaded the ways a user or a package might name it; `tmp` holds the symlinks. */
+function variants(file: string, i: number, tmp: string): Case[] {
+  const link = join(tmp, `${i}-${basename(file)}`);
+  symlinkSync(file, link);
+  return [
+    { file, cwd: '/' },
+    { file: `${basename(dirname(file))}/${basename(file)}`, cwd: dirname(dirname(file)) },
+    { file: relative(tmp, file), cwd: tmp },
+    { file: link, cwd: '/' },
+    { file, cwd: '/', ldLibraryPath: dirname(file) },
+    { file, cwd: '/', ldLibraryPath: '$ORIGIN/..:$ORIGIN/../lib' },
+  ];
+}

@@ -136,3 +136,77 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * A second oracle, for `via`: ld.so in ldd's trace mode with LD_DEBUG=libs prints, for each
+ * search, the list it searches ("search path=... (RUNPATH from file X)", "search cache=...") and
+ * each file it tries. The last file tried in a search that succeeded is the one mapped.
+ */
+export function runLdDebug(file: string, opts: { cwd?: string; ldLibraryPath?: string; rtld: string }): Promise<string> {
+  const env: NodeJS.ProcessEnv = { LC_ALL: 'C', LD_TRACE_LOADED_OBJECTS: '1', LD_DEBUG: 'libs' };
+  if (opts.ldLibraryPath !== undefined) env.LD_LIBRARY_PATH = opts.ldLibraryPath;
+  return new Promise((resolve) => {
+    execFile(opts.rtld, [file], { cwd: opts.cwd, env, maxBuffer: 1 << 24 }, (_err, _stdout, stderr) => resolve(String(stderr)));
+  });
+}
+
+/** One search in LD_DEBUG=libs output: the name and each file tried, with its list's label. */
+export interface LdDebugSearch {
+  name: string;
+  /** `from`: the object named in the label ("RUNPATH from file X"). */
+  tries: { via: string; from?: string; file: string }[];
+}
+
+export function parseLdDebug(text: string): LdDebugSearch[] {
+  const out: LdDebugSearch[] = [];
+  let via = '?';
+  let from: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\s*\d+:\s?/, '');
+    const find = /^find library=(.*) \[\d+\]; searching$/.exec(line);
+    if (find) {
+      out.push({ name: find[1] as string, tries: [] });
+      via = '?';
+      continue;
+    }
+    if (/^\s*search (cache|path)=/.test(line)) from = /\t\(R(UN)?PATH from file (.*)\)$/.exec(line)?.[2];
+    if (/^\s*search cache=/.test(line)) via = 'cache';
+    else if (/^\s*search path=/.test(line)) {
+      via = /\t\(RPATH from file /.test(line) ? 'rpath' : /\t\(RUNPATH from file /.test(line) ? 'runpath'
+        : /\t\(LD_LIBRARY_PATH\)$/.test(line) ? 'ld_library_path' : /\t\(system search path\)$/.test(line) ? 'default' : `?${line}`;
+    }
+    const trying = /^\s*trying file=(.*)$/.exec(line);
+    if (trying && out.length > 0) (out.at(-1) as LdDebugSearch).tries.push({ via, from, file: trying[1] as string });
+  }
+  return out;
+}
+
+/**
+ * Entries whose `via` differs from what ld.so's searches show. ld.so keeps one record per
+ * directory, labelled by the list that met it first: the system directories, then the main
+ * object's RPATH/RUNPATH and LD_LIBRARY_PATH (_dl_init_paths), then each object's lists as it is
+ * loaded. A list naming a directory met before shows the earlier label ("system search path",
+ * "RUNPATH from file <another object>"): those are excused, any other difference is not.
+ */
+export function viaDisagreements(c: Closure, searches: LdDebugSearch[], cwd: string, systemDirs: readonly string[]): string[] {
+  const bad: string[] = [];
+  for (const l of c.libraries) {
+    if (l.path === null || l.via === null || l.via === 'loaded' || l.via === 'path') continue;
+    const target = real(l.path, cwd);
+    const ends = searches.filter((s) => s.name === l.soname && s.tries.length > 0 && real((s.tries.at(-1) as { file: string }).file, cwd) === target);
+    const seen = ends.at(-1)?.tries.at(-1);
+    if (seen === undefined) {
+      bad.push(`${l.soname}: model ${l.via} ${l.path}, no ld.so search ends there`);
+      continue;
+    }
+    if (seen.via === l.via) continue;
+    const dir = l.path.slice(0, l.path.lastIndexOf('/') + 1);
+    const earlierRecord =
+      (seen.via === 'default' && systemDirs.includes(dir)) ||
+      (seen.via === 'ld_library_path' && (l.via === 'rpath' || l.via === 'runpath')) ||
+      (l.via === 'ld_library_path' && seen.from === c.path) ||
+      (seen.from !== undefined && seen.from !== l.requiredBy && seen.via !== 'cache');
+    if (!earlierRecord) bad.push(`${l.soname}: model ${l.via}, ld.so ${seen.via}${seen.from ? ` (from ${seen.from})` : ''}`);
+  }
+  return bad;
+}

@@ -156,6 +156,22 @@ describe('loader rules on linker-built fixtures (env host)', () => {
     ]);
   });
 
+  it('no_dynamic_section_is_not_loadable: separate debuginfo under a library name stops ld.so', () => {
+    const c = load('no_dynamic_section_is_not_loadable/debug/libroot.so');
+    const message = 'object file has no dynamic section';
+    expect(c.error).toEqual({ soname: 'libx.so', message });
+    expect(c.libraries).toEqual([
+      expect.objectContaining({ soname: 'libx.so', path: join(FIX, 'no_dynamic_section_is_not_loadable/debug/x/libx.so'), via: 'runpath', error: message }),
+    ]);
+  });
+
+  it.each(['debug/x/libx.so', 'static/prog'])('no_dynamic_section_is_not_loadable: %s is no root (ldd: not a dynamic executable)', (rel) => {
+    expect(readElfFile(join(FIX, 'no_dynamic_section_is_not_loadable', rel)).dynamic).toBe(false);
+    expect(() => load(`no_dynamic_section_is_not_loadable/${rel}`)).toThrow(
+      expect.objectContaining({ name: 'RootObjectError', reason: 'not-dynamic' }),
+    );
+  });
+
   it('hwcaps_subdir_preferred when the CPU has x86-64-v2', () => {
     const c = load('hwcaps_subdir_preferred/libroot.so');
     const v2 = supportedIsaLevels(readCpuFlags()).includes('x86-64-v2');

@@ -30,6 +30,11 @@ describe('unloadableReason', () => {
     expect(unloadableReason(readElfFile(ELF('pie-exe')), X86_64)).toBe('a position-independent executable, not a shared library');
   });
 
+  it('refuses separate debuginfo under a library name (no dynamic section: ld.so cannot load it)', () => {
+    const debug = join(import.meta.dirname, '../../fixtures/loader/no_dynamic_section_is_not_loadable/debug/x/libx.so');
+    expect(unloadableReason(readElfFile(debug), X86_64)).toBe('no dynamic section (separate debug info?)');
+  });
+
   it('judges against the target, not the host', () => {
     expect(unloadableReason(readElfFile(ELF('libsmall32.so')), { machine: 3, elfClass: 32 })).toBeNull();
   });
