@@ -4,7 +4,7 @@
  * enclosing `with`. Nix refuses a file with a reference bound by none of them; the patcher uses
  * the same walk to learn which names (`pkgs`, `lib`) are in scope at a given node.
  */
-import { type Binding, type Expr, attrNameText, attrPathChildren } from './ast.js';
+import { type Binding, type Expr, attrNameText, attrPathChildren, children } from './ast.js';
 
 /** Names in the global environment of Nix 2.8 (`builtins`, primops, `__`-prefixed primops). */
 export const NIX_2_8_GLOBALS: readonly string[] = [
@@ -115,35 +115,11 @@ export function walkScopes(root: Expr, globals: Iterable<string>, visit: (e: Exp
         return;
       }
       default:
-        for (const c of childExprs(e)) go(c, env);
+        // Every scope-making node is handled above: the rest have plain children.
+        for (const c of children(e)) go(c, env);
     }
   };
   go(root, top);
-}
-
-function childExprs(e: Expr): Expr[] {
-  switch (e.type) {
-    case 'String': case 'IndString': case 'Path':
-      return e.parts.flatMap((p) => (p.type === 'Interpolation' ? [p.expr] : []));
-    case 'Paren': case 'Not': case 'Neg':
-      return [e.expr];
-    case 'List':
-      return e.elements;
-    case 'Select':
-      return [e.expr, ...attrPathChildren(e.path), ...(e.default ? [e.default] : [])];
-    case 'App':
-      return [e.fn, e.arg];
-    case 'Binary':
-      return [e.lhs, e.rhs];
-    case 'HasAttr':
-      return [e.expr, ...attrPathChildren(e.path)];
-    case 'Assert':
-      return [e.cond, e.body];
-    case 'If':
-      return [e.cond, e.then, e.else];
-    default:
-      return [];
-  }
 }
 
 /** How a name resolves in an environment. */
