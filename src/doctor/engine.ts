@@ -1,4 +1,5 @@
 import type { Category, ScanResult } from '../scan/types.js';
+import type { Candidate as IndexCandidate, Resolution as IndexResolution } from '../index/index.js';
 import type { ScanReport } from '../scan/index.js';
 import type { EnvName } from '../loader/types.js';
 
@@ -8,20 +9,10 @@ import type { EnvName } from '../loader/types.js';
  * analysis.ts depends only on this shape.
  */
 
-export interface Candidate {
-  attr: string;
-  output?: string;
-  path?: string;
-  source?: string;
-  why: string;
-}
+/** The resolver's candidate, with only what doctor reads required (fakes in tests give less). */
+export type Candidate = Pick<IndexCandidate, 'attr' | 'why'> & Partial<Pick<IndexCandidate, 'output' | 'path' | 'source'>>;
 
-export interface Resolution {
-  soname: string;
-  category: Category;
-  candidates: Candidate[];
-  note?: string;
-}
+export type Resolution = Pick<IndexResolution, 'soname' | 'category' | 'note'> & { candidates: Candidate[] };
 
 export interface NixLists {
   /** Attribute paths (after `pkgs.`) in the list(s) that feed the library path. */
