@@ -44,9 +44,9 @@ console.log(`dump: ${n} lines, ${(statSync(dump).size / 1e6).toFixed(1)} MB`);
 
 // The same steps as `nixpy index build --from` (src/cli/commands/index-build.ts), called
 // directly so the bench does not depend on every other command loading.
-const { hitsFromDump } = await import(join(root, 'dist/index/build.js'));
-const { encodeIndex, writeIndexFile } = await import(join(root, 'dist/index/cache.js'));
-const { loadIndex, resolveSoname, defaultCacheFile } = await import(join(root, 'dist/index/index.js'));
+const { hitsFromDump } = await import(join(root, 'dist/nixpkgs/build.js'));
+const { encodeIndex, writeIndexFile } = await import(join(root, 'dist/nixpkgs/cache.js'));
+const { loadIndex, resolveSoname, defaultCacheFile } = await import(join(root, 'dist/nixpkgs/index.js'));
 const env = { XDG_CACHE_HOME: cacheHome };
 const file = defaultCacheFile(env);
 const t0 = performance.now();

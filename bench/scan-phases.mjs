@@ -22,7 +22,7 @@ if (!root) {
 const { walkVenv } = await import('../dist/scan/walk.js');
 const { scanWith } = await import('../dist/scan/scan.js');
 const { createLoaderEnv, createObjectCache, loadClosure } = await import('../dist/loader/index.js');
-const { classifySoname } = await import('../dist/index/classify.js');
+const { classifySoname } = await import('../dist/nixpkgs/classify.js');
 lap('imports');
 const env = createLoaderEnv(envName, process.env.LD_LIBRARY_PATH ? { ldLibraryPath: process.env.LD_LIBRARY_PATH } : {});
 const cache = createObjectCache();

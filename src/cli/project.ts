@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { envChoice } from '../config/env-choice.js';
-import type { ProjectOptions } from '../doctor/project.js';
+import { envChoice } from '../project/env-choice.js';
+import type { ProjectOptions } from '../project/project.js';
 import type { EnvName } from '../loader/types.js';
 import type { GlobalArgs } from './common.js';
 import type { Io } from './io.js';

@@ -13,7 +13,6 @@ export type { Token, Trivia } from './lexer.js';
 export { unboundVariables, NIX_2_8_GLOBALS } from './scope.js';
 export type { LibraryList, Coverage, PatchOptions, PatchOutcome } from './patch.js';
 export { findLibraryLists, patchLibraryList } from './patch.js';
-export { defaultAttrCovers, normalizeAttr, DRIVER_ATTR, DRIVER_LINK } from './attrs.js';
 
 /** Parses a Nix file as Nix 2.8 does; throws NixSyntaxError (`FILE:LINE:COL: reason`). */
 export function parseNix(source: string, file: string): NixFile {

@@ -8,7 +8,7 @@
 import {
   type AttrName, type Binding, type Expr, type ExprOf, type NixFile, attrNameText, unparen, walk,
 } from './ast.js';
-import { DRIVER_LINK } from './attrs.js';
+import { DRIVER_LINK } from '../nixpkgs/attrs.js';
 import { type Env, NIX_2_8_GLOBALS, resolve, walkScopes } from './scope.js';
 
 export type SinkVia = 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';

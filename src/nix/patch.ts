@@ -4,7 +4,7 @@
  * Edits are splices into the original text; the result is parsed again before it is returned.
  */
 import { type Expr, type ExprOf, type NixFile, type Span, lineCol, unparen } from './ast.js';
-import { DRIVER_ATTR, defaultAttrCovers, needsLibOutput, normalizeAttr } from './attrs.js';
+import { DRIVER_ELEMENT, attrCovers, needsLibOutput, normalizeAttr } from '../nixpkgs/attrs.js';
 import { type Analysis, type Feed, type ListFeed, type Sink, analyze } from './library-path.js';
 import { parse } from './parser.js';
 import { type Env, resolve } from './scope.js';
@@ -196,7 +196,7 @@ function attrPathSource(attr: string): string | undefined {
 
 /** An element naming `attr`, or a reason it cannot be written here. */
 function elementText(an: Analysis, rawAttr: string, sp: Spelling, env: Env | undefined, explicitOutput: boolean): string | { reason: string } {
-  const driver = rawAttr === DRIVER_ATTR;
+  const driver = rawAttr === DRIVER_ELEMENT;
   const attr = attrPathSource(rawAttr);
   if (attr === undefined) return { reason: `'${rawAttr}' is not an attribute path` };
   let prefix = sp.prefix;
@@ -229,9 +229,9 @@ export function findLibraryLists(source: string, file: string): Coverage {
 export function patchLibraryList(source: string, file: string, opts: PatchOptions): PatchOutcome {
   const parsed = parse(source, file);
   const an = analyze(parsed);
-  const covers = opts.attrCovers ?? defaultAttrCovers;
+  const covers = opts.attrCovers ?? attrCovers;
   const wanted = [...new Set(opts.add.map(normalizeAttr).filter((a) => a.length > 0))];
-  if (opts.driverPath) wanted.push(DRIVER_ATTR);
+  if (opts.driverPath) wanted.push(DRIVER_ELEMENT);
 
   const edits: Edit[] = [];
   const added = new Set<string>();
@@ -239,7 +239,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
   let createdLibraryPath = false;
 
   const isCovered = (sink: Sink, attr: string): boolean => {
-    if (attr === DRIVER_ATTR) {
+    if (attr === DRIVER_ELEMENT) {
       if (sink.driverLiteral) return true;
       return sink.feeds.some((f) => !(f.kind === 'list' && f.conditional) && feedElements(an, f).some((e) => e.driver));
     }
@@ -253,7 +253,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
   const schedule = (into: string[], missing: string[]): void => {
     for (const a of missing) {
       if (into.includes(a)) continue;
-      const same = into.find((x) => x !== DRIVER_ATTR && a !== DRIVER_ATTR && covers(x, a));
+      const same = into.find((x) => x !== DRIVER_ELEMENT && a !== DRIVER_ELEMENT && covers(x, a));
       if (same) coveredBy.set(a, same);
       else into.push(a);
     }

@@ -1,4 +1,4 @@
-import { classifySoname } from '../index/classify.js';
+import { classifySoname } from '../nixpkgs/classify.js';
 import { ElfError } from '../elf/types.js';
 import { createLoaderEnv, loadClosure, RootObjectError } from '../loader/index.js';
 import { createObjectCache } from '../loader/objects.js';

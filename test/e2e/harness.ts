@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { recordingIo } from '../helpers/io.js';
 import { main } from '../../src/cli/main.js';
-import { loadIndex, resolveSoname } from '../../src/index/index.js';
+import { loadIndex, resolveSoname } from '../../src/nixpkgs/index.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DEMO = join(REPO, 'fixtures/demo');

@@ -5,7 +5,7 @@ import { nixParseText } from '../helpers/nix.js';
 import { listRegions, loadCorpus } from '../helpers/nix-corpus.js';
 import { changedLines } from '../../src/nix/diff.js';
 import { findLibraryLists, parseNix, patchLibraryList } from '../../src/nix/index.js';
-import { attrCovers } from '../../src/index/attrs.js';
+import { attrCovers } from '../../src/nixpkgs/attrs.js';
 
 /**
  * Random requests against the corpus: any set of attributes, in any order, added at once or one

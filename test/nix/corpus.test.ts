@@ -9,7 +9,7 @@ import { bare, listRegions, loadCorpus, type CorpusCase } from '../helpers/nix-c
 import { runCli } from '../helpers/fix-cli.js';
 import { parseNix, patchLibraryList, type PatchOutcome } from '../../src/nix/index.js';
 import { changedLines } from '../../src/nix/diff.js';
-import { attrCovers } from '../../src/index/attrs.js';
+import { attrCovers } from '../../src/nixpkgs/attrs.js';
 
 /**
  * The corpus end to end: for each real-shaped Nix file, patch it (in-process and through the

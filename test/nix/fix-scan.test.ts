@@ -8,9 +8,9 @@ import { nixParseFile } from '../helpers/nix.js';
 import { dirsOfVar, evalShells, libraryDirsOf } from '../helpers/nix-eval.js';
 import { runCli } from '../helpers/fix-cli.js';
 import { scanVenv } from '../../src/scan/index.js';
-import { loadIndex, resolveSoname } from '../../src/index/index.js';
+import { loadIndex, resolveSoname } from '../../src/nixpkgs/index.js';
 import type { FixReport } from '../../src/cli/commands/fix.js';
-import { DRIVER_ATTR } from '../../src/nix/index.js';
+import { DRIVER_ELEMENT } from '../../src/nixpkgs/attrs.js';
 
 /**
  * `nixpy fix` without --add, on the demo project (fixtures/demo: a flake with `libs = [ zlib ]`
@@ -42,11 +42,11 @@ describeWithTool('nix-instantiate', 'nixpy fix from a venv scan', () => {
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout) as FixReport;
     expect(doc.from).toBe('scan');
-    expect([...doc.added, ...doc.present].filter((a) => a !== DRIVER_ATTR).sort()).toEqual([...new Set(picks)].sort());
-    expect(doc.added).toContain(DRIVER_ATTR);
+    expect([...doc.added, ...doc.present].filter((a) => a !== DRIVER_ELEMENT).sort()).toEqual([...new Set(picks)].sort());
+    expect(doc.added).toContain(DRIVER_ELEMENT);
     expect(doc.present).toContain('zlib');
     expect(doc.driverPath).toBe(true);
-    expect(doc.reasons[DRIVER_ATTR]).toEqual(['libcuda.so.1']);
+    expect(doc.reasons[DRIVER_ELEMENT]).toEqual(['libcuda.so.1']);
     expect(doc.unresolved.map((u) => u.soname)).toEqual(
       result.missing.filter((m) => m.category === 'unknown').map((m) => m.soname),
     );

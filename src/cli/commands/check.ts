@@ -2,8 +2,8 @@ import type { Command } from '../common.js';
 import { printJson } from '../io.js';
 import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
-import { renderCheck, runCheck } from '../../doctor/check.js';
-import { realEngine } from '../../doctor/engine-real.js';
+import { renderCheck, runCheck } from '../../plan/check.js';
+import { realEngine } from '../../plan/engine-real.js';
 
 export type CheckArgs = ProjectArgs;
 
@@ -21,7 +21,7 @@ export const checkCommand: Command<CheckArgs> = {
   run: async (args, { io, chalk }) => {
     const report = await runCheck(realEngine({ indexFile: args.index, env: io.env }), {
       ...projectFrom(args, io),
-      // Deliberately not $LD_LIBRARY_PATH: see src/doctor/check.ts.
+      // Deliberately not $LD_LIBRARY_PATH: see src/plan/check.ts.
       ldLibraryPath: args['ld-library-path'],
     });
     if (args.json) printJson(io, report);

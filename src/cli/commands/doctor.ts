@@ -4,11 +4,11 @@ import { ldLibraryPathOf } from '../common.js';
 import { printJson } from '../io.js';
 import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
-import { runDoctor } from '../../doctor/doctor.js';
-import { realEngine } from '../../doctor/engine-real.js';
-import { readHostFacts } from '../../doctor/environment.js';
-import { renderDoctor, type InputSource } from '../../doctor/report.js';
-import { runUserCommand } from '../../doctor/run.js';
+import { runDoctor } from '../../plan/doctor.js';
+import { realEngine } from '../../plan/engine-real.js';
+import { readHostFacts } from '../../project/environment.js';
+import { renderDoctor, type InputSource } from '../../plan/report.js';
+import { runUserCommand } from '../run-command.js';
 
 export interface DoctorArgs extends ProjectArgs {
   fix: boolean;

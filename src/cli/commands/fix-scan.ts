@@ -1,8 +1,8 @@
 import type { CommandContext, GlobalArgs } from '../common.js';
 import { ldLibraryPathOf } from '../common.js';
 import { scanVenv } from '../../scan/index.js';
-import { loadIndex, resolveSoname } from '../../index/index.js';
-import { DRIVER_ATTR } from '../../nix/index.js';
+import { loadIndex, resolveSoname } from '../../nixpkgs/index.js';
+import { DRIVER_ELEMENT } from '../../nixpkgs/attrs.js';
 import type { FixPlan } from './fix.js';
 
 /**
@@ -36,7 +36,7 @@ export async function planFromScan(
     if (m.category === 'glibc') continue;
     if (m.category === 'driver') {
       plan.driverPath = true;
-      because(DRIVER_ATTR, m.soname);
+      because(DRIVER_ELEMENT, m.soname);
       continue;
     }
     if (m.category === 'venv') {

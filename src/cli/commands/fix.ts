@@ -6,8 +6,8 @@ import { findNixFile, readNixFile, writeFileAtomic, displayPath } from '../../ni
 import { unifiedDiff } from '../../nix/diff.js';
 import * as nix from '../../nix/index.js';
 import type { PatchOutcome } from '../../nix/index.js';
-import { attrCovers } from '../../index/attrs.js';
-import { locateVenv, projectRoot } from '../../doctor/project.js';
+import { DRIVER_ELEMENT, attrCovers, parseAttrPath } from '../../nixpkgs/attrs.js';
+import { locateVenv, projectRoot } from '../../project/project.js';
 import type { Category } from '../../scan/types.js';
 
 export interface FixArgs {
@@ -66,12 +66,10 @@ export interface FixReport {
   diff?: string;
 }
 
-const ATTR_RE = /^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/;
-
 /** `pkgs.zlib` → `zlib`; anything that is not an attribute path is bad input. */
 export function normalizeAttr(raw: string): string {
-  const a = raw.trim().replace(/^pkgs\./, '');
-  if (!ATTR_RE.test(a)) throw new InputError(`--add ${JSON.stringify(raw)}: not a nixpkgs attribute path (e.g. zlib, stdenv.cc.cc.lib)`);
+  const a = parseAttrPath(raw);
+  if (a === null) throw new InputError(`--add ${JSON.stringify(raw)}: not a nixpkgs attribute path (e.g. zlib, stdenv.cc.cc.lib)`);
   return a;
 }
 
@@ -152,7 +150,7 @@ function printHuman(r: FixReport, shown: string, plan: FixPlan, ctx: CommandCont
   const out: string[] = [];
   if (r.dryRun && diff !== '') out.push(diff.endsWith('\n') ? diff.slice(0, -1) : diff);
   const why = (a: string): string => {
-    const s = [...(a === nix.DRIVER_ATTR ? ['GPU driver directory /run/opengl-driver/lib'] : []), ...(plan.reasons[a] ?? [])];
+    const s = [...(a === DRIVER_ELEMENT ? ['GPU driver directory /run/opengl-driver/lib'] : []), ...(plan.reasons[a] ?? [])];
     return s.length > 0 ? chalk.dim(` (${s.join(', ')})`) : '';
   };
   if (r.added.length > 0) {

@@ -1,9 +1,9 @@
 import type { Command, GlobalArgs } from '../common.js';
 import { InputError } from '../../errors.js';
 import { printJson } from '../io.js';
-import { encodeIndex, decodeIndex, writeIndexFile } from '../../index/cache.js';
-import { defaultCacheFile } from '../../index/index.js';
-import { hitsFromDump, hitsFromNixLocate } from '../../index/build.js';
+import { encodeIndex, decodeIndex, writeIndexFile } from '../../nixpkgs/cache.js';
+import { defaultCacheFile } from '../../nixpkgs/index.js';
+import { hitsFromDump, hitsFromNixLocate } from '../../nixpkgs/build.js';
 
 interface IndexArgs {
   action: string;

@@ -2,8 +2,8 @@ import type { Command } from '../common.js';
 import { printJson } from '../io.js';
 import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
-import { realEngine } from '../../doctor/engine-real.js';
-import { runInit } from '../../init/init.js';
+import { realEngine } from '../../plan/engine-real.js';
+import { runInit } from '../../plan/init.js';
 
 export interface InitArgs extends ProjectArgs {
   'dry-run': boolean;

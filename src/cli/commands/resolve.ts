@@ -1,7 +1,7 @@
 import type { Command, CommandContext, GlobalArgs } from '../common.js';
 import { InputError } from '../../errors.js';
 import { printJson } from '../io.js';
-import { loadIndex, resolveSoname, type Resolution } from '../../index/index.js';
+import { loadIndex, resolveSoname, type Resolution } from '../../nixpkgs/index.js';
 
 interface ResolveArgs {
   sonames: string[];

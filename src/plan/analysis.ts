@@ -1,0 +1,235 @@
+import { posix } from 'node:path';
+import type { NixpyConfig } from '../project/pyproject.js';
+import type { ScanReport } from '../scan/index.js';
+import type { Category } from '../scan/types.js';
+import { distributionOf, type DistIndex } from '../project/dists.js';
+import type { Candidate, Engine, NixLists } from './engine.js';
+import type { LoaderFinding } from './error-text.js';
+import {
+  findVersionProblems,
+  highestOfFamily,
+  parseVersionName,
+  versionAdvice,
+  type VersionProblem,
+  type VersionedObject,
+} from './symbol-versions.js';
+
+/**
+ * The judgement shared by doctor, check and init: which sonames are missing, what provides
+ * each, what the Nix file already covers, and what must be added. Everything here is computed
+ * from the scan, the configuration and the Nix file's text; nothing is written.
+ */
+
+export interface LibraryItem {
+  soname: string;
+  category: Category;
+  /** Venv-relative paths of the objects that need it (empty for a library only dlopen'ed). */
+  neededBy: string[];
+  /** For `venv`: where the venv ships it. */
+  providedBy?: string[];
+  candidates: Candidate[];
+  /** The attribute nixpy would add, or null (driver, venv, unknown, glibc). */
+  pick: string | null;
+  why: string | null;
+  note?: string;
+  /** The Nix file already puts it on the library path. */
+  covered: boolean;
+  /** The attribute in the Nix file that covers it (`driver path` for driver libraries). */
+  coveredBy: string | null;
+  /** Named in the pasted error or the command's output. */
+  fromError: boolean;
+  /** Named in the error but needed by no scanned object: loaded with dlopen, or outside the venv. */
+  notInScan: boolean;
+  /** The error named an exact path (a dlopen of a file that does not exist there). */
+  errorPath?: string;
+  /** Distributions whose files need it, sorted. */
+  distributions: string[];
+}
+
+export interface Analysis {
+  items: LibraryItem[];
+  /** Sonames left out because [tool.nixpy] ignore lists them. */
+  ignored: string[];
+  nixLists: NixLists | null;
+  /** Attributes to add to the Nix file, in order, equivalent spellings once. */
+  add: string[];
+  /** The driver directory must be added to the library path. */
+  addDriverPath: boolean;
+  /** [tool.nixpy] extra attributes the Nix file lacks (also in `add`). */
+  extraMissing: string[];
+  /** Sonames nothing is known to provide. */
+  unknown: string[];
+  versionProblems: VersionProblem[];
+}
+
+export interface AnalysisInput {
+  scan: ScanReport;
+  config: NixpyConfig;
+  /** The Nix file and its text, when there is one. */
+  nix: { file: string; source: string } | null;
+  /** Loader errors the user pasted (or the command printed); empty for a plain scan. */
+  findings: readonly LoaderFinding[];
+  dists: DistIndex;
+}
+
+const COVERABLE: ReadonlySet<Category> = new Set(['package', 'driver']);
+
+function venvRelativeOf(root: string, p: string | null): string | null {
+  if (!p || !p.startsWith('/')) return null;
+  const rel = posix.relative(root, posix.normalize(p));
+  return rel !== '' && !rel.startsWith('..') ? rel : null;
+}
+
+export function analyse(engine: Engine, input: AnalysisInput): Analysis {
+  const { scan, config, dists } = input;
+  const root = scan.result.root;
+  const ignoredSet = new Set(config.ignore);
+  const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.file) : null;
+  const present = nixLists?.attrs ?? [];
+
+  // Every soname the venv ships, for classifying names that only the error mentions.
+  const venvProviders = (soname: string): string[] =>
+    scan.objects.filter((o) => o.elf.soname === soname || posix.basename(o.path) === soname).map((o) => o.path);
+
+  const errorSonames = new Map<string, LoaderFinding>();
+  for (const f of input.findings) {
+    if (f.kind === 'missing-library' && !errorSonames.has(f.soname)) errorSonames.set(f.soname, f);
+  }
+
+  const ignored: string[] = [];
+  const items: LibraryItem[] = [];
+  const seen = new Set<string>();
+  const addItem = (
+    soname: string,
+    category: Category,
+    neededBy: string[],
+    providedBy: string[] | undefined,
+    notInScan: boolean,
+  ): void => {
+    if (seen.has(soname)) return;
+    seen.add(soname);
+    if (ignoredSet.has(soname)) {
+      ignored.push(soname);
+      return;
+    }
+    const finding = errorSonames.get(soname);
+    const resolution = engine.resolve(soname, { venvProviders: providedBy ?? [], preferAttrs: present });
+    // The scan's category stands, except that the resolver may know a package for a soname the
+    // classifier alone calls unknown (the local nix-locate index).
+    const cat: Category = category === 'unknown' && resolution.category === 'package' ? 'package' : category;
+    const candidates = cat === 'package' ? resolution.candidates : [];
+    const pick = cat === 'package' ? (candidates[0]?.attr ?? null) : null;
+    let coveredBy: string | null = null;
+    if (cat === 'driver' && nixLists?.driverPath) coveredBy = 'driver path';
+    if (cat === 'package') {
+      coveredBy =
+        present.find((have) => candidates.some((c) => engine.covers(have, c.attr, soname))) ??
+        (pick ? (present.find((have) => engine.covers(have, pick, soname)) ?? null) : null);
+    }
+    const item: LibraryItem = {
+      soname,
+      category: cat,
+      neededBy: [...neededBy].sort(),
+      ...(providedBy && providedBy.length > 0 ? { providedBy: [...providedBy].sort() } : {}),
+      candidates,
+      pick,
+      why: pick ? (candidates[0]?.why ?? null) : null,
+      ...(resolution.note ? { note: resolution.note } : {}),
+      covered: coveredBy !== null,
+      coveredBy,
+      fromError: errorSonames.has(soname),
+      notInScan,
+      ...(finding?.kind === 'missing-library' && finding.path ? { errorPath: finding.path } : {}),
+      distributions: [...new Set(neededBy.map((p) => distributionOf(p, dists)))].sort(),
+    };
+    items.push(item);
+  };
+
+  for (const m of scan.result.missing) addItem(m.soname, m.category, m.neededBy, m.providedBy, false);
+  for (const [soname, finding] of errorSonames) {
+    if (seen.has(soname)) continue;
+    const providers = venvProviders(soname);
+    const category = engine.classify(soname, providers);
+    const from = finding.kind === 'missing-library' ? venvRelativeOf(root, finding.path) : null;
+    addItem(soname, category, from ? [from] : [], providers, true);
+  }
+  // Findings first (they are why the user is here), then by soname in byte order, as the scan
+  // sorts and `nixpy fix` adds: the same order everywhere.
+  items.sort((a, b) => Number(b.fromError) - Number(a.fromError) || (a.soname < b.soname ? -1 : a.soname > b.soname ? 1 : 0));
+
+  // What to add: uncovered picks and extras, equivalent spellings once.
+  const add: string[] = [];
+  const pushAdd = (attr: string, soname?: string): void => {
+    if (present.some((have) => engine.covers(have, attr, soname))) return;
+    if (add.some((a) => engine.covers(a, attr, soname))) return;
+    add.push(attr);
+  };
+  for (const it of items) if (it.category === 'package' && !it.covered && it.pick) pushAdd(it.pick, it.soname);
+  const extraMissing = config.extra.filter((x) => !present.some((have) => engine.covers(have, x)));
+  for (const x of extraMissing) pushAdd(x);
+  const addDriverPath = items.some((it) => it.category === 'driver' && !it.covered);
+  const unknown = items.filter((it) => it.category === 'unknown').map((it) => it.soname);
+
+  return {
+    items,
+    ignored: ignored.sort(),
+    nixLists,
+    add,
+    addDriverPath,
+    extraMissing,
+    unknown,
+    versionProblems: versionProblemsOf(engine, input),
+  };
+}
+
+/** Symbol-version mismatches among the scanned objects, plus those the pasted error names. */
+export function versionProblemsOf(engine: Engine, input: AnalysisInput): VersionProblem[] {
+  const objects: VersionedObject[] = input.scan.objects.map((o) => ({
+    path: o.path,
+    verneed: o.elf.verneed,
+    resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
+  }));
+  const root = input.scan.result.root;
+  // A library the venv ships itself: the wheel that ships it is part of the answer.
+  const fromScan = findVersionProblems(objects, (p) => engine.definedVersions(p)).map((p) => {
+    const rel = venvRelativeOf(root, p.libraryPath);
+    if (rel === null) return p;
+    const dist = distributionOf(posix.normalize(rel), input.dists);
+    return { ...p, advice: `this ${p.soname} ships in the venv (${dist}): a newer build of that wheel fixes it; or ${p.advice}` };
+  });
+  const out = [...fromScan];
+  for (const f of input.findings) {
+    if (f.kind !== 'missing-version') continue;
+    const neededBy = venvRelativeOf(root, f.requiredBy) ?? f.requiredBy ?? '(unknown object)';
+    if (out.some((p) => p.neededBy === neededBy && p.missing.includes(f.version))) continue;
+    const soname = f.soname ?? '(unknown library)';
+    const defined = f.library && f.library.startsWith('/') ? engine.definedVersions(f.library) : null;
+    const family = parseVersionName(f.version)?.family;
+    out.push({
+      neededBy,
+      soname,
+      libraryPath: f.library ?? '(not named in the error)',
+      missing: [f.version],
+      providesUpTo: defined && family ? highestOfFamily(defined, family) : null,
+      advice: versionAdvice(soname, f.version),
+    });
+  }
+  return out;
+}
+
+/** Attributes a Nix file covers for the items (for "what the Nix file already covers"). */
+export function coveredSummary(a: Analysis): { attr: string; sonames: string[] }[] {
+  const by = new Map<string, string[]>();
+  for (const it of a.items) {
+    if (!it.coveredBy) continue;
+    const list = by.get(it.coveredBy) ?? [];
+    list.push(it.soname);
+    by.set(it.coveredBy, list);
+  }
+  return [...by.entries()].map(([attr, sonames]) => ({ attr, sonames }));
+}
+
+/** Items the Nix file can fix but does not yet (package without cover, driver without path). */
+export function uncoveredFixable(a: Analysis): LibraryItem[] {
+  return a.items.filter((it) => COVERABLE.has(it.category) && !it.covered && (it.category === 'driver' || it.pick));
+}

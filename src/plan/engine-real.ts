@@ -1,0 +1,56 @@
+import { readElfFile } from '../elf/index.js';
+import { attrCovers, classifySoname, loadIndex, resolveSoname, type SonameIndex } from '../nixpkgs/index.js';
+import { findLibraryLists, patchLibraryList } from '../nix/index.js';
+import { DRIVER_ELEMENT } from '../nixpkgs/attrs.js';
+import { scanVenv } from '../scan/index.js';
+import type { Engine } from './engine.js';
+
+/**
+ * The Engine backed by the real stages. The soname index is loaded lazily: a project whose
+ * venv needs nothing never reads it.
+ */
+export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.ProcessEnv }): Engine {
+  let index: SonameIndex | null = null;
+  const verdefs = new Map<string, string[] | null>();
+  const getIndex = (): SonameIndex =>
+    (index ??= loadIndex(opts.indexFile !== undefined ? { indexFile: opts.indexFile, env: opts.env } : { env: opts.env }));
+  return {
+    scan: (root, req) =>
+      scanVenv(root, {
+        env: req.env,
+        ...(req.ldLibraryPath !== undefined ? { ldLibraryPath: req.ldLibraryPath } : {}),
+        ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      }),
+    resolve: (soname, ctx) => resolveSoname(soname, getIndex(), { venvProviders: ctx.venvProviders, preferAttrs: ctx.preferAttrs }),
+    classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
+    lists: (source, file) => {
+      const r = findLibraryLists(source, file);
+      return { attrs: r.attrs.filter((a) => a !== DRIVER_ELEMENT), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
+    },
+    patch: (source, file, add, driverPath) => {
+      const r = patchLibraryList(source, file, { add: [...add], driverPath, attrCovers });
+      return {
+        text: r.text,
+        changed: r.changed,
+        added: r.added.filter((a) => a !== DRIVER_ELEMENT),
+        present: r.present.filter((a) => a !== DRIVER_ELEMENT),
+        unplaced: r.unplaced.map((u) => (u.attr === DRIVER_ELEMENT ? { ...u, attr: 'driver path' } : u)),
+        driverAdded: r.added.includes(DRIVER_ELEMENT),
+        createdLibraryPath: r.createdLibraryPath,
+      };
+    },
+    covers: (existing, wanted, soname) => attrCovers(existing, wanted, soname),
+    definedVersions: (path) => {
+      // Thousands of objects resolve to the same few libraries: read each one once.
+      if (verdefs.has(path)) return verdefs.get(path) ?? null;
+      let defs: string[] | null;
+      try {
+        defs = readElfFile(path).verdef;
+      } catch {
+        defs = null;
+      }
+      verdefs.set(path, defs);
+      return defs;
+    },
+  };
+}

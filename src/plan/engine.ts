@@ -1,0 +1,59 @@
+import type { Category, ScanResult } from '../scan/types.js';
+import type { Candidate as IndexCandidate, Resolution as IndexResolution } from '../nixpkgs/index.js';
+import type { ScanReport } from '../scan/index.js';
+import type { EnvName } from '../loader/types.js';
+
+/**
+ * What doctor, check and init need from the other stages (scanner, resolver, Nix patcher), as
+ * one narrow interface. The commands get the real one (engine-real.ts); the logic in
+ * analysis.ts depends only on this shape.
+ */
+
+/** The resolver's candidate, with only what doctor reads required (fakes in tests give less). */
+export type Candidate = Pick<IndexCandidate, 'attr' | 'why'> & Partial<Pick<IndexCandidate, 'output' | 'path' | 'source'>>;
+
+export type Resolution = Pick<IndexResolution, 'soname' | 'category' | 'note'> & { candidates: Candidate[] };
+
+export interface NixLists {
+  /** Attribute paths (after `pkgs.`) in the list(s) that feed the library path. */
+  attrs: string[];
+  /** The GPU driver directory is on the library path. */
+  driverPath: boolean;
+  /** The shell sets a library path at all. */
+  hasLibraryPath: boolean;
+}
+
+export interface PatchOutcome {
+  text: string;
+  changed: boolean;
+  /** Attributes written (the driver path is reported by `driverAdded`, not here). */
+  added: string[];
+  present: string[];
+  /** What could not be placed, with the patcher's reason (`driver path` for the driver). */
+  unplaced: { attr: string; reason: string }[];
+  driverAdded: boolean;
+  createdLibraryPath: boolean;
+}
+
+export interface ScanRequest {
+  env: EnvName;
+  ldLibraryPath?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Engine {
+  scan(root: string, req: ScanRequest): Promise<ScanReport>;
+  /** Ranked candidates for a soname; `preferAttrs` are attributes already in the Nix file. */
+  resolve(soname: string, opts: { venvProviders: readonly string[]; preferAttrs: readonly string[] }): Resolution;
+  /** Category of a soname that the scan did not report (one named in a pasted error). */
+  classify(soname: string, venvProviders: readonly string[]): Category;
+  /** The library lists of a Nix file; throws InputError when it does not parse. */
+  lists(source: string, file: string): NixLists;
+  patch(source: string, file: string, add: readonly string[], driverPath: boolean): PatchOutcome;
+  /** Does `existing` (in the Nix file) put the same library on the path as `wanted`? */
+  covers(existing: string, wanted: string, soname?: string): boolean;
+  /** DT_VERDEF names of a library file, or null when it cannot be read as ELF. */
+  definedVersions(path: string): string[] | null;
+}
+
+export type { ScanResult, ScanReport };

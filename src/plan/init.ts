@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyse } from './analysis.js';
+import { buildDistIndex } from '../project/dists.js';
+import type { Engine } from './engine.js';
+import { locateProject, type ProjectOptions } from '../project/project.js';
+import { InputError } from '../errors.js';
+import { writeNewFile } from '../nix/files.js';
+import type { EnvName } from '../loader/types.js';
+import { nixSystemFor, pythonAttrFor, renderFlake } from '../nix/template.js';
+
+/** Files whose presence means the project already has a Nix shell: init never overwrites. */
+export const EXISTING_NIX_FILES = ['flake.nix', 'shell.nix', 'devenv.nix'] as const;
+
+export interface InitOptions extends ProjectOptions {
+  model: EnvName | null;
+  ldLibraryPath: string | undefined;
+  /** Print instead of writing. */
+  dryRun: boolean;
+  arch: string;
+}
+
+/** `nixpy init --json`. Fields may be added, never renamed. */
+export interface InitReport {
+  file: string;
+  written: boolean;
+  /** The venv scanned, or null when the project has none yet. */
+  venv: string | null;
+  attrs: string[];
+  driverPath: boolean;
+  unknown: string[];
+  python: string;
+  text: string;
+}
+
+export async function runInit(engine: Engine, o: InitOptions): Promise<InitReport> {
+  const project = await locateProject({ ...o, flake: undefined });
+  const existing = EXISTING_NIX_FILES.map((n) => join(project.root, n)).find((p) => existsSync(p));
+  if (existing) {
+    throw new InputError(`${existing} already exists; nixpy init writes a new flake only (use \`nixpy fix\` to update it)`);
+  }
+  const file = join(project.root, 'flake.nix');
+  let attrs: string[] = [];
+  let driverPath = false;
+  let unknown: string[] = [];
+  let python = 'python3';
+  if (project.venv) {
+    const model: EnvName = o.model ?? project.config.env ?? 'nixos';
+    const scan = await engine.scan(project.venv, { env: model, ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}) });
+    const a = analyse(engine, { scan, config: project.config, nix: null, findings: [], dists: buildDistIndex([]) });
+    attrs = a.add;
+    driverPath = a.addDriverPath;
+    unknown = a.unknown;
+    let cfg: string | null = null;
+    try {
+      cfg = readFileSync(join(project.venv, 'pyvenv.cfg'), 'utf8');
+    } catch {
+      cfg = null;
+    }
+    python = pythonAttrFor(cfg);
+  }
+  const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown });
+  if (!o.dryRun) writeNewFile(file, text, (p) => `${p} already exists; nixpy init never overwrites a Nix file`);
+  return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text };
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { InputError } from '../errors.js';
+import { parseAttrPath } from '../nixpkgs/attrs.js';
+import type { EnvName } from '../loader/types.js';
+
+/**
+ * The project's nixpy settings, from `[tool.nixpy]` in pyproject.toml:
+ *
+ * ```toml
+ * [tool.nixpy]
+ * ignore = ["libacme.so.2"]        # sonames never reported (installed outside Nix, dlopen'ed optionally, ...)
+ * extra = ["ffmpeg"]               # attributes the Nix file must also carry (libraries only dlopen'ed)
+ * nix-file = "nix/shell.nix"       # the Nix file to read and patch, relative to pyproject.toml
+ * env = "nixos"                    # loader model: "nixos" (default) or "host"
+ * ```
+ *
+ * Anything else under [tool.nixpy], or a value of the wrong type, is an input error (exit 2)
+ * naming the key: a typo must not silently turn a check off.
+ */
+export interface NixpyConfig {
+  ignore: string[];
+  extra: string[];
+  /** Absolute path, resolved against the directory of pyproject.toml; null when unset. */
+  nixFile: string | null;
+  env: EnvName | null;
+  /** The pyproject.toml the settings came from, or null when there is none. */
+  source: string | null;
+}
+
+export const EMPTY_CONFIG: NixpyConfig = { ignore: [], extra: [], nixFile: null, env: null, source: null };
+
+const KNOWN_KEYS = ['ignore', 'extra', 'nix-file', 'env'] as const;
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function stringList(value: unknown, key: string, label: string): string[] {
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
+    throw new InputError(`${label}: [tool.nixpy] ${key} must be a list of strings`);
+  }
+  const empty = value.find((v) => v.trim() === '');
+  if (empty !== undefined) throw new InputError(`${label}: [tool.nixpy] ${key} contains an empty string`);
+  return value.map((v) => v.trim());
+}
+
+/**
+ * Parses pyproject.toml text. `label` names the file in messages; `dir` resolves `nix-file`.
+ * A file without [tool.nixpy] gives the empty configuration.
+ */
+export function parseNixpyConfig(text: string, label: string, dir: string): NixpyConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      const first = err.message.split('\n')[0] ?? 'invalid TOML';
+      throw new InputError(`${label}:${err.line}:${err.column}: ${first}`);
+    }
+    throw err;
+  }
+  const tool = doc.tool;
+  if (tool === undefined) return { ...EMPTY_CONFIG, source: label };
+  if (!isTable(tool)) throw new InputError(`${label}: [tool] must be a table`);
+  const section = tool.nixpy;
+  if (section === undefined) return { ...EMPTY_CONFIG, source: label };
+  if (!isTable(section)) throw new InputError(`${label}: [tool.nixpy] must be a table`);
+
+  for (const key of Object.keys(section)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      throw new InputError(
+        `${label}: unknown key [tool.nixpy] ${key} (known: ${KNOWN_KEYS.join(', ')})`,
+      );
+    }
+  }
+  const config: NixpyConfig = { ...EMPTY_CONFIG, source: label };
+  if (section.ignore !== undefined) config.ignore = stringList(section.ignore, 'ignore', label);
+  if (section.extra !== undefined) {
+    config.extra = stringList(section.extra, 'extra', label).map((a) => a.replace(/^pkgs\./, ''));
+    const bad = config.extra.find((a) => parseAttrPath(a) === null);
+    if (bad !== undefined) throw new InputError(`${label}: [tool.nixpy] extra: "${bad}" is not an attribute path`);
+  }
+  if (section['nix-file'] !== undefined) {
+    const v = section['nix-file'];
+    if (typeof v !== 'string' || v.trim() === '') {
+      throw new InputError(`${label}: [tool.nixpy] nix-file must be a non-empty string`);
+    }
+    config.nixFile = join(dir, v);
+  }
+  if (section.env !== undefined) {
+    const v = section.env;
+    if (v !== 'nixos' && v !== 'host') throw new InputError(`${label}: [tool.nixpy] env must be "nixos" or "host"`);
+    config.env = v;
+  }
+  return config;
+}
+
+/** Reads `<dir>/pyproject.toml`; no file means no settings. */
+export async function loadNixpyConfig(dir: string): Promise<NixpyConfig> {
+  const file = join(dir, 'pyproject.toml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return EMPTY_CONFIG;
+    throw new InputError(`${file}: cannot read (${code ?? 'error'})`);
+  }
+  return parseNixpyConfig(text, file, dir);
+}

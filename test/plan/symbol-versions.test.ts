@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareNumbers,
+  describeVersionProblem,
+  findVersionProblems,
+  gccMajorFor,
+  highestOfFamily,
+  parseVersionName,
+  versionAdvice,
+} from '../../src/plan/symbol-versions.js';
+
+describe('version names', () => {
+  it('parses family and numbers', () => {
+    expect(parseVersionName('GLIBCXX_3.4.32')).toEqual({ family: 'GLIBCXX', numbers: [3, 4, 32] });
+    expect(parseVersionName('OPENSSL_1_1_0')).toEqual({ family: 'OPENSSL_1_1', numbers: [0] });
+    expect(parseVersionName('libfoo.so.1')).toBeNull();
+  });
+
+  it('compares numerically, not as text', () => {
+    expect(compareNumbers([3, 4, 9], [3, 4, 10])).toBeLessThan(0);
+    expect(compareNumbers([2, 38], [2, 38, 0])).toBe(0);
+    expect(highestOfFamily(['GLIBCXX_3.4', 'GLIBCXX_3.4.9', 'GLIBCXX_3.4.30', 'CXXABI_1.3.99', 'GLIBCXX_3.4.10'], 'GLIBCXX')).toBe(
+      'GLIBCXX_3.4.30',
+    );
+    expect(highestOfFamily(['GLIBC_2.2.5'], 'GLIBCXX')).toBeNull();
+  });
+
+  it('knows which GCC first shipped a libstdc++ version', () => {
+    expect(gccMajorFor('GLIBCXX_3.4.30')).toBe(12);
+    expect(gccMajorFor('GLIBCXX_3.4.32')).toBe(13);
+    expect(gccMajorFor('GLIBCXX_3.4.33')).toBe(14);
+    expect(gccMajorFor('CXXABI_1.3.15')).toBe(14);
+    expect(gccMajorFor('GLIBCXX_3.4.99')).toBeNull();
+    expect(gccMajorFor('GLIBC_2.38')).toBeNull();
+  });
+
+  it('advises a gcc lib output for libstdc++, a newer nixpkgs for glibc', () => {
+    expect(versionAdvice('libstdc++.so.6', 'GLIBCXX_3.4.33')).toContain('pkgs.gcc14.cc.lib');
+    expect(versionAdvice('libc.so.6', 'GLIBC_2.38')).toMatch(/cannot be swapped.*nix flake update nixpkgs/);
+    expect(versionAdvice('libssl.so.3', 'OPENSSL_3.2.0')).toContain('newer build of the package that ships libssl.so.3');
+  });
+});
+
+describe('findVersionProblems', () => {
+  const defs: Record<string, string[]> = {
+    '/old/libstdc++.so.6': ['GLIBCXX_3.4', 'GLIBCXX_3.4.29', 'GLIBCXX_3.4.30', 'CXXABI_1.3.13'],
+    '/unversioned/libbar.so.1': [],
+  };
+  const definedBy = (p: string): string[] | null => defs[p] ?? null;
+
+  it('reports versions the resolved library lacks, with the highest it has', () => {
+    const problems = findVersionProblems(
+      [
+        {
+          path: 'site-packages/pyarrow/libarrow.so.1800',
+          verneed: [
+            { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.32', 'GLIBCXX_3.4', 'GLIBCXX_3.4.31', 'CXXABI_1.3.13'] },
+            { file: 'libc.so.6', versions: ['GLIBC_2.38'] },
+            { file: 'libbar.so.1', versions: ['BAR_2.0'] },
+          ],
+          resolved: new Map<string, string | null>([
+            ['libstdc++.so.6', '/old/libstdc++.so.6'],
+            ['libc.so.6', '/unreadable/libc.so.6'],
+            ['libbar.so.1', '/unversioned/libbar.so.1'],
+          ]),
+        },
+      ],
+      definedBy,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({
+      neededBy: 'site-packages/pyarrow/libarrow.so.1800',
+      soname: 'libstdc++.so.6',
+      libraryPath: '/old/libstdc++.so.6',
+      missing: ['GLIBCXX_3.4.31', 'GLIBCXX_3.4.32'],
+      providesUpTo: 'GLIBCXX_3.4.30',
+    });
+    expect(describeVersionProblem(problems[0]!)).toBe(
+      'GLIBCXX_3.4.31, GLIBCXX_3.4.32 needed by site-packages/pyarrow/libarrow.so.1800, the libstdc++.so.6 at /old/libstdc++.so.6 provides up to GLIBCXX_3.4.30',
+    );
+    expect(problems[0]!.advice).toContain('gcc13.cc.lib');
+  });
+
+  it('is silent when every need is met or the library is not found', () => {
+    expect(
+      findVersionProblems(
+        [
+          {
+            path: 'a.so',
+            verneed: [
+              { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.29'] },
+              { file: 'libz.so.1', versions: ['ZLIB_1.2.9'] },
+            ],
+            resolved: new Map<string, string | null>([
+              ['libstdc++.so.6', '/old/libstdc++.so.6'],
+              ['libz.so.1', null],
+            ]),
+          },
+        ],
+        definedBy,
+      ),
+    ).toEqual([]);
+  });
+});

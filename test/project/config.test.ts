@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadNixpyConfig, parseNixpyConfig } from '../../src/project/pyproject.js';
+import { InputError } from '../../src/errors.js';
+
+const parse = (text: string) => parseNixpyConfig(text, 'pyproject.toml', '/proj');
+
+function errorOf(text: string): string {
+  try {
+    parse(text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('[tool.nixpy] configuration', () => {
+  it('reads every key', () => {
+    const c = parse(
+      '[project]\nname = "x"\n\n[tool.nixpy]\nignore = ["libacme.so.2"]\nextra = ["pkgs.ffmpeg", "libGL"]\nnix-file = "nix/shell.nix"\nenv = "host"\n',
+    );
+    expect(c).toEqual({
+      ignore: ['libacme.so.2'],
+      extra: ['ffmpeg', 'libGL'],
+      nixFile: '/proj/nix/shell.nix',
+      env: 'host',
+      source: 'pyproject.toml',
+    });
+  });
+
+  it('gives defaults without the section', () => {
+    expect(parse('[project]\nname = "x"\n')).toMatchObject({ ignore: [], extra: [], nixFile: null, env: null });
+    expect(parse('[tool.ruff]\nline-length = 100\n')).toMatchObject({ ignore: [], extra: [] });
+  });
+
+  it('rejects unknown keys by name', () => {
+    expect(errorOf('[tool.nixpy]\nignored = ["x"]\n')).toBe(
+      'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env)',
+    );
+  });
+
+  it('rejects wrong types by key', () => {
+    expect(errorOf('[tool.nixpy]\nignore = "libfoo.so.1"\n')).toContain('ignore must be a list of strings');
+    expect(errorOf('[tool.nixpy]\nextra = [1]\n')).toContain('extra must be a list of strings');
+    expect(errorOf('[tool.nixpy]\nextra = ["not an attr"]\n')).toContain('extra: "not an attr" is not an attribute path');
+    expect(errorOf('[tool.nixpy]\nnix-file = 3\n')).toContain('nix-file must be a non-empty string');
+    expect(errorOf('[tool.nixpy]\nenv = "ubuntu"\n')).toContain('env must be "nixos" or "host"');
+    expect(errorOf('[tool]\nnixpy = 1\n')).toContain('[tool.nixpy] must be a table');
+  });
+
+  it('reports invalid TOML with line and column, in one line', () => {
+    const msg = errorOf('[tool.nixpy]\nignore = [\n');
+    expect(msg).toMatch(/^pyproject\.toml:\d+:\d+: /);
+    expect(msg).not.toContain('\n');
+  });
+
+  it('treats a missing pyproject.toml as no configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nixpy-config-'));
+    expect((await loadNixpyConfig(dir)).source).toBeNull();
+    writeFileSync(join(dir, 'pyproject.toml'), '[tool.nixpy]\nenv = "nixos"\n');
+    expect(await loadNixpyConfig(dir)).toMatchObject({ env: 'nixos', source: join(dir, 'pyproject.toml') });
+  });
+});
