@@ -3,8 +3,9 @@
 // prints the same JSON document as `nixpy scan DIR --json`. The benchmark runs it beside the
 // real command to show how much of nixpy's time is start-up (yargs and every command module).
 import { scanVenv } from '../dist/scan/index.js';
+import { classifySoname } from '../dist/nixpkgs/classify.js';
 
 const [root, env = 'host'] = process.argv.slice(2);
-const report = await scanVenv(root, { env, ldLibraryPath: process.env.LD_LIBRARY_PATH });
+const report = await scanVenv(root, { classify: (s, p) => classifySoname(s, { venvProviders: p }), env, ldLibraryPath: process.env.LD_LIBRARY_PATH });
 process.stdout.write(JSON.stringify(report.result, null, 2) + '\n');
 process.exitCode = report.result.missing.length > 0 ? 1 : 0;

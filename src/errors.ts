@@ -19,3 +19,22 @@ export class InputError extends NixpyError {
     this.name = 'InputError';
   }
 }
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a path component is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'already exists',
+};
+
+/** A failed read or write of `path`, worded one way everywhere: `PATH: cannot read: permission denied`. */
+export function ioError(path: string, action: 'read' | 'write', err: unknown): InputError {
+  if (err instanceof InputError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const why = code === undefined ? String(err) : (ERRNO_WORDS[code] ?? code);
+  return new InputError(`${path}: cannot ${action}: ${why}`);
+}

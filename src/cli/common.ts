@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Io } from './io.js';
 import type { EnvName } from '../loader/types.js';
 
-/** Options every command takes (design.md, "Common options"). */
+/** Options every command takes (docs/design.md, "Common options"). */
 export interface GlobalArgs {
   json: boolean;
   color: boolean | undefined;
@@ -25,9 +25,7 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
       type: 'string',
       describe: 'search path used in place of $LD_LIBRARY_PATH',
     })
-    .option('index', { type: 'string', describe: 'soname index file (default: local cache, then embedded)' }) as unknown as Argv<
-    T & GlobalArgs
-  >;
+    .option('index', { type: 'string', describe: 'soname index file (default: local cache, then embedded)' });
 }
 
 /** What a command's run function receives besides its own arguments. */
@@ -44,7 +42,9 @@ export interface Command<A> {
   command: string;
   describe: string;
   builder: (y: Argv<GlobalArgs>) => Argv<A>;
-  run: (args: A & GlobalArgs, ctx: CommandContext) => Promise<number>;
+  // Method syntax on purpose: its parameter is checked bivariantly, so any Command<A> is a
+  // Command<unknown> for the registry, with no cast.
+  run(args: A & GlobalArgs, ctx: CommandContext): Promise<number>;
 }
 
 /** $LD_LIBRARY_PATH or the --ld-library-path override, as ld.so splits it (':' and ';'). */

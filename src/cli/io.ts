@@ -7,6 +7,8 @@ export interface Io {
   /** stdin contents when piped (doctor reads a pasted error), else null. */
   readStdin: () => Promise<string | null>;
   isTTY: boolean;
+  /** The terminal's width, when stdout is one. */
+  columns?: number | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -22,6 +24,7 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     env: process.env,
     cwd: process.cwd(),
   };
@@ -36,4 +39,10 @@ export function makeChalk(io: Io, colorFlag: boolean | undefined): ChalkInstance
 
 export function printJson(io: Io, doc: unknown): void {
   io.stdout(JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** The width to wrap human output to: the terminal's, else $COLUMNS, else 80. */
+export function terminalWidth(io: Io): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  return io.columns ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80);
 }

@@ -78,19 +78,19 @@ async function parseWith(argv: string[], io: Io, slots: readonly (AnyCommand | U
         handler: () => {
           needsAll = true;
         },
-      }) as unknown as Argv<GlobalArgs>;
+      });
       continue;
     }
     const cmd = slot;
     y = y.command({
       command: cmd.command,
       describe: cmd.describe,
-      builder: (b: Argv<GlobalArgs>) => cmd.builder(b),
+      // Every command's arguments include the global options; the registry only forgets A.
+      builder: (b: Argv<GlobalArgs>) => cmd.builder(b) as Argv<GlobalArgs>,
       handler: async (args) => {
-        const a = args as unknown as GlobalArgs;
-        exitCode = await cmd.run(a as never, { io, chalk: makeChalk(io, a.color) });
+        exitCode = await cmd.run(args, { io, chalk: makeChalk(io, args.color) });
       },
-    }) as unknown as Argv<GlobalArgs>;
+    });
   }
 
   let helpText = '';

@@ -21,10 +21,34 @@ export function projectOptions<T>(y: Argv<T>, withFlake: boolean): Argv<T & Proj
   const w = withFlake
     ? z.option('flake', { type: 'string', describe: 'the Nix file (default: [tool.nixpy] nix-file, flake.nix, shell.nix, devenv.nix)' })
     : z;
-  return w as unknown as Argv<T & ProjectArgs>;
+  return w;
 }
 
 /** The project-locating part of the doctor/check/init options, from the parsed arguments. */
 export function projectFrom(args: ProjectArgs & GlobalArgs, io: Io): ProjectOptions & { model: EnvName | null } {
   return { cwd: io.cwd, env: io.env, project: args.project, venv: args.venv, flake: args.flake, model: envChoice(args.env) };
+}
+
+/** A shell word as the user would retype it. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `nixpy COMMAND` with the options that decide the plan (where the project is, the loader model,
+ * the assumed search path, the index), as the user gave them: the command that `check` and
+ * `doctor` suggest then judges exactly what they judged.
+ */
+export function sameJudgement(command: string, args: ProjectArgs & GlobalArgs): string {
+  const parts = ['nixpy', command];
+  const given: [string, string | undefined][] = [
+    ['--project', args.project],
+    ['--venv', args.venv],
+    ['--flake', args.flake],
+    ['--env', args.env],
+    ['--ld-library-path', args['ld-library-path']],
+    ['--index', args.index],
+  ];
+  for (const [flag, value] of given) if (value !== undefined) parts.push(flag, shellQuote(value));
+  return parts.join(' ');
 }

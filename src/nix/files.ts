@@ -15,14 +15,14 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError, ioError } from '../errors.js';
 
 /**
  * File I/O around the Nix patcher: which file to edit, reading it, and replacing it without ever
  * leaving a half-written file behind. The patch logic itself is pure (./index.ts).
  */
 
-/** Looked for in this order when no --flake is given (design.md: flake.nix, shell.nix, devenv.nix). */
+/** Looked for in this order when no --flake is given (docs/design.md: flake.nix, shell.nix, devenv.nix). */
 export const NIX_FILE_CANDIDATES = ['flake.nix', 'shell.nix', 'devenv.nix', 'default.nix'] as const;
 
 function statOrNull(path: string): Stats | null {
@@ -65,7 +65,7 @@ export function readNixFile(path: string): string {
   try {
     buf = readFileSync(path);
   } catch (err) {
-    throw new InputError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw ioError(path, 'read', err);
   }
   try {
     // ignoreBOM keeps a byte-order mark in the text: Nix refuses one, so the parser must see it.
@@ -123,8 +123,7 @@ function removeQuietly(path: string): void {
 }
 
 function cannotWrite(path: string, err: unknown): InputError {
-  if (err instanceof InputError) return err;
-  return new InputError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  return ioError(path, 'write', err);
 }
 
 /**

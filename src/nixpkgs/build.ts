@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { execa } from 'execa';
-import { InputError, NixpyError } from '../errors.js';
+import { InputError, NixpyError, ioError } from '../errors.js';
 import { LOCATE_REGEX, parseLocateLine, type LocateHit } from './nix-locate.js';
 
 /** Arguments of the one nix-locate run: every shared object under a lib directory, all types of file. */
@@ -34,7 +34,7 @@ export async function hitsFromDump(from: string, stdin: () => Promise<string | n
   try {
     await opened;
   } catch (err) {
-    throw new InputError(`index build: cannot read ${from} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw ioError(from, 'read', err);
   }
   return collect(createInterface({ input: stream, crlfDelay: Infinity }));
 }

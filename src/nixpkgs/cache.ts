@@ -14,7 +14,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, ioError } from '../errors.js';
 import type { FileType, LocateHit } from './nix-locate.js';
 import { sonameOfPath } from './nix-locate.js';
 
@@ -54,7 +54,7 @@ export function bufferReader(buf: Buffer): Reader {
 /**
  * Positioned reads on an open descriptor. Loading reads only the header; each lookup then reads
  * about forty small pieces (a binary search over the name table plus its rows), so the cost of a
- * command does not grow with the index (design.md, "Qualities").
+ * command does not grow with the index (docs/design.md, "Qualities").
  */
 export function fileReader(fd: number, size: number): Reader {
   return {
@@ -364,8 +364,7 @@ export function readIndexFile(file: string): LocalIndex {
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: cannot read index (${code ?? String(err)})`);
+    throw ioError(file, 'read', err);
   }
   // The descriptor stays open for the life of the process: lookups read through it, and an
   // atomic rebuild (rename) leaves this inode intact underneath.

@@ -9,7 +9,7 @@ export interface ClassifyContext {
 }
 
 /**
- * The category of an unresolved soname (design.md): glibc before driver before venv, so that a
+ * The category of an unresolved soname (docs/design.md): glibc before driver before venv, so that a
  * wheel bundling its own libcuda stub is still told to use the driver. Synchronous: the embedded
  * index is loaded on first use.
  */

@@ -66,13 +66,25 @@ export interface AnalysisInput {
   scan: ScanReport;
   config: NixpyConfig;
   /** The Nix file and its text, when there is one. */
-  nix: { file: string; source: string } | null;
+  nix: { file: string; shown?: string; source: string } | null;
   /** Loader errors the user pasted (or the command printed); empty for a plain scan. */
   findings: readonly LoaderFinding[];
   dists: DistIndex;
 }
 
-const COVERABLE: ReadonlySet<Category> = new Set(['package', 'driver']);
+/**
+ * The element of the Nix file's lists that puts an item's library on the path (`driver path` for
+ * the driver directory), or null. The one coverage rule, before and after a patch.
+ */
+export function coverOf(
+  engine: Pick<Engine, 'covers'>,
+  it: Pick<LibraryItem, 'soname' | 'category' | 'candidates'>,
+  lists: NixLists,
+): string | null {
+  if (it.category === 'driver') return lists.driverPath ? 'driver path' : null;
+  if (it.category !== 'package') return null;
+  return lists.attrs.find((have) => it.candidates.some((c) => engine.covers(have, c.attr, it.soname))) ?? null;
+}
 
 function venvRelativeOf(root: string, p: string | null): string | null {
   if (!p || !p.startsWith('/')) return null;
@@ -84,7 +96,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
   const { scan, config, dists } = input;
   const root = scan.result.root;
   const ignoredSet = new Set(config.ignore);
-  const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.file) : null;
+  const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.shown ?? input.nix.file) : null;
   const present = nixLists?.attrs ?? [];
 
   // Every soname the venv ships, for classifying names that only the error mentions.
@@ -119,13 +131,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
     const cat: Category = category === 'unknown' && resolution.category === 'package' ? 'package' : category;
     const candidates = cat === 'package' ? resolution.candidates : [];
     const pick = cat === 'package' ? (candidates[0]?.attr ?? null) : null;
-    let coveredBy: string | null = null;
-    if (cat === 'driver' && nixLists?.driverPath) coveredBy = 'driver path';
-    if (cat === 'package') {
-      coveredBy =
-        present.find((have) => candidates.some((c) => engine.covers(have, c.attr, soname))) ??
-        (pick ? (present.find((have) => engine.covers(have, pick, soname)) ?? null) : null);
-    }
+    const coveredBy = nixLists === null ? null : coverOf(engine, { soname, category: cat, candidates }, nixLists);
     const item: LibraryItem = {
       soname,
       category: cat,
@@ -229,7 +235,3 @@ export function coveredSummary(a: Analysis): { attr: string; sonames: string[] }
   return [...by.entries()].map(([attr, sonames]) => ({ attr, sonames }));
 }
 
-/** Items the Nix file can fix but does not yet (package without cover, driver without path). */
-export function uncoveredFixable(a: Analysis): LibraryItem[] {
-  return a.items.filter((it) => COVERABLE.has(it.category) && !it.covered && (it.category === 'driver' || it.pick));
-}

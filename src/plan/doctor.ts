@@ -1,12 +1,14 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EnvName } from '../loader/types.js';
-import { readNixFile, writeFileAtomic, displayPath } from '../nix/files.js';
+import { writeFileAtomic, displayPath } from '../nix/files.js';
 import { unifiedDiff } from '../nix/diff.js';
-import { analyse, coveredSummary, type LibraryItem } from './analysis.js';
-import { loadDistIndex } from '../project/dists-io.js';
+import { coveredSummary, type LibraryItem } from './analysis.js';
 import type { Engine } from './engine.js';
 import { describeEnvironment, detectEnvironment, type HostFacts } from '../project/environment.js';
 import { parseLoaderErrors } from './error-text.js';
-import { locateProject, noVenvError, reloadAdvice, type ProjectOptions } from '../project/project.js';
+import { reloadAdvice, type ProjectOptions } from '../project/project.js';
+import { fixedBy, makePlan } from './plan.js';
 import {
   countProblems,
   groupResults,
@@ -24,6 +26,7 @@ import {
 export interface DoctorOptions extends ProjectOptions {
   /** --env when given; else [tool.nixpy] env, else `nixos`. */
   model: EnvName | null;
+  /** --ld-library-path: a search path to assume. The shell's own is only described. */
   ldLibraryPath: string | undefined;
   fix: boolean;
   /** The doctor command line as the user would retype it (without --fix), for suggestions. */
@@ -35,77 +38,77 @@ export interface DoctorOptions extends ProjectOptions {
 }
 
 export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<DoctorReport> {
-  const project = await locateProject(o);
-  if (project.venv === null) throw noVenvError(project);
-  const model: EnvName = o.model ?? project.config.env ?? 'nixos';
-  const environment = detectEnvironment(o.host, model, o.ldLibraryPath);
   const findings = parseLoaderErrors(o.input.text);
-  // Read and parse the Nix file first: an unparsable file fails fast, before a long scan.
-  const nix = project.nixFile ? { file: project.nixFile, source: readNixFile(project.nixFile) } : null;
-  if (nix) engine.lists(nix.source, nix.file);
-
-  const scan = await engine.scan(project.venv, {
-    env: model,
-    ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
+  const plan = await makePlan(engine, {
+    ...o,
+    ldLibraryPath: o.ldLibraryPath,
+    require: { venv: true, nixFile: false },
+    findings,
+    distributions: true,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
-  const dists = await loadDistIndex(project.venv);
-  const analysis = analyse(engine, { scan, config: project.config, nix, findings, dists });
+  const { project, analysis, nix, dists } = plan;
+  const scan = plan.scan!;
+  // The shell is described, never assumed: the plan judged the Nix file.
+  const shellPath = o.ldLibraryPath ?? o.host.env.LD_LIBRARY_PATH;
+  const environment = detectEnvironment(o.host, plan.model, shellPath);
+  const onShellPath = shellResolves(environment.ldLibraryPath);
 
   let patch: PatchReport | null = null;
-  if (nix && (analysis.add.length > 0 || analysis.addDriverPath)) {
-    const outcome = engine.patch(nix.source, nix.file, analysis.add, analysis.addDriverPath);
-    const diff = unifiedDiff(displayPath(o.cwd, nix.file), nix.source, outcome.text);
+  const p = plan.patch;
+  if (p) {
+    const diff = unifiedDiff(displayPath(o.cwd, p.file), p.before, p.text);
     let applied = false;
-    if (o.fix && outcome.changed) {
-      writeFileAtomic(nix.file, outcome.text, { expectCurrent: nix.source });
+    if (o.fix && p.changed) {
+      writeFileAtomic(p.file, p.text, { expectCurrent: p.before });
       applied = true;
     }
     patch = {
-      file: nix.file,
-      add: outcome.added,
-      driverPath: outcome.driverAdded,
+      file: p.file,
+      add: p.added,
+      driverPath: p.driverAdded,
       diff,
-      changed: outcome.changed,
+      changed: p.changed,
       applied,
-      unplaced: outcome.unplaced,
-      createdLibraryPath: outcome.createdLibraryPath,
+      unplaced: p.unplaced,
+      createdLibraryPath: p.createdLibraryPath,
     };
   }
 
-  // After --fix, what the patch placed counts as covered; without it, only what the file has.
-  const placed = new Set(patch?.applied ? [...patch.add] : []);
-  const driverPlaced = Boolean(patch?.applied && patch.driverPath);
-  const coveredAfterFix = (it: LibraryItem): boolean =>
-    it.covered ||
-    (it.category === 'driver' && driverPlaced) ||
-    (it.pick !== null && [...placed].some((a) => engine.covers(a, it.pick!, it.soname)));
-
-  const problems = countProblems(analysis, coveredAfterFix) + analysis.extraMissing.filter((x) => !placed.has(x)).length;
+  // After --fix, what the patched file covers counts; without it, only what the file has.
+  const coveredAfterFix = (it: LibraryItem): boolean => it.covered || (patch?.applied === true && fixedBy(engine, plan, it) !== null);
+  const extraLeft = patch?.applied ? analysis.extraMissing.filter((x) => !(plan.listsAfter?.attrs ?? []).some((a) => engine.covers(a, x))) : analysis.extraMissing;
+  const problems = countProblems(analysis, coveredAfterFix) + extraLeft.length;
 
   const reload = nix ? reloadAdvice(project.root, nix.file, environment.nixShell !== null) : null;
   const nixFileName = nix ? displayPath(o.cwd, nix.file) : null;
+  const libraries = analysis.items.map((it) => ({ ...it, onShellPath: onShellPath(it.soname) }));
   return {
     project: project.root,
-    venv: project.venv,
+    venv: scan.result.root,
     nixFile: project.nixFile,
     config: project.config.source,
     environment: { ...environment, summary: describeEnvironment(environment) },
     input: { source: o.input.source, command: o.input.command, exitCode: o.input.exitCode, findings },
     focus: analysis.items.filter((it) => it.fromError).map((it) => ({ soname: it.soname, verdict: verdictFor(it, nixFileName, reload) })),
     results: groupResults(analysis.items, dists),
-    libraries: analysis.items,
+    libraries,
     ignored: analysis.ignored,
     unknown: analysis.unknown.map((soname) => ({ soname, nixLocate: nixLocateCommand(soname) })),
     versionProblems: analysis.versionProblems,
-    nix:
-      nix && analysis.nixLists
-        ? { file: nix.file, ...analysis.nixLists, covers: coveredSummary(analysis) }
-        : null,
+    nix: nix && analysis.nixLists ? { file: nix.file, ...analysis.nixLists, covers: coveredSummary(analysis) } : null,
     patch,
     reload,
     fixCommand: `${o.commandLine} --fix`,
     problems,
     scan: scan.result,
   };
+}
+
+/**
+ * Whether the shell's own library path has a file of that name: enough to tell a user whose
+ * Nix file covers a library that the shell they run in has not loaded it yet.
+ */
+function shellResolves(dirs: readonly string[]): (soname: string) => boolean {
+  return (soname) => dirs.some((d) => existsSync(join(d, soname)));
 }

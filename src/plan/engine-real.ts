@@ -1,5 +1,6 @@
 import { readElfFile } from '../elf/index.js';
-import { attrCovers, classifySoname, loadIndex, resolveSoname, type SonameIndex } from '../nixpkgs/index.js';
+import { classifySoname } from '../nixpkgs/classify.js';
+import { attrCovers, loadIndex, resolveSoname, type SonameIndex } from '../nixpkgs/index.js';
 import { findLibraryLists, patchLibraryList } from '../nix/index.js';
 import { DRIVER_ELEMENT } from '../nixpkgs/attrs.js';
 import { scanVenv } from '../scan/index.js';
@@ -17,6 +18,7 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
   return {
     scan: (root, req) =>
       scanVenv(root, {
+        classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
         env: req.env,
         ...(req.ldLibraryPath !== undefined ? { ldLibraryPath: req.ldLibraryPath } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),

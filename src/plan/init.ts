@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyse } from './analysis.js';
-import { buildDistIndex } from '../project/dists.js';
 import type { Engine } from './engine.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
 import { InputError } from '../errors.js';
 import { writeNewFile } from '../nix/files.js';
 import type { EnvName } from '../loader/types.js';
 import { nixSystemFor, pythonAttrFor, renderFlake } from '../nix/template.js';
+import { planFor } from './plan.js';
 
 /** Files whose presence means the project already has a Nix shell: init never overwrites. */
 export const EXISTING_NIX_FILES = ['flake.nix', 'shell.nix', 'devenv.nix'] as const;
@@ -40,26 +39,19 @@ export async function runInit(engine: Engine, o: InitOptions): Promise<InitRepor
     throw new InputError(`${existing} already exists; nixpy init writes a new flake only (use \`nixpy fix\` to update it)`);
   }
   const file = join(project.root, 'flake.nix');
-  let attrs: string[] = [];
-  let driverPath = false;
-  let unknown: string[] = [];
-  let python = 'python3';
-  if (project.venv) {
-    const model: EnvName = o.model ?? project.config.env ?? 'nixos';
-    const scan = await engine.scan(project.venv, { env: model, ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}) });
-    const a = analyse(engine, { scan, config: project.config, nix: null, findings: [], dists: buildDistIndex([]) });
-    attrs = a.add;
-    driverPath = a.addDriverPath;
-    unknown = a.unknown;
-    let cfg: string | null = null;
-    try {
-      cfg = readFileSync(join(project.venv, 'pyvenv.cfg'), 'utf8');
-    } catch {
-      cfg = null;
-    }
-    python = pythonAttrFor(cfg);
-  }
+  // The same plan as check and fix, judged against no Nix file: everything it would add.
+  const plan = await planFor(engine, project, { ...o, flake: undefined, require: { venv: false, nixFile: false } });
+  const { add: attrs, addDriverPath: driverPath, unknown } = plan.analysis;
+  const python = project.venv ? pythonAttrFor(readPyvenvCfg(project.venv)) : 'python3';
   const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown });
   if (!o.dryRun) writeNewFile(file, text, (p) => `${p} already exists; nixpy init never overwrites a Nix file`);
   return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text };
+}
+
+function readPyvenvCfg(venv: string): string | null {
+  try {
+    return readFileSync(join(venv, 'pyvenv.cfg'), 'utf8');
+  } catch {
+    return null;
+  }
 }

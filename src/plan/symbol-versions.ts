@@ -35,17 +35,6 @@ export function highestOfFamily(defined: readonly string[], family: string): str
   return best?.name ?? null;
 }
 
-/** The highest of a set of version names (by family, then number), for "needs up to X". */
-export function highestVersion(names: readonly string[]): string | null {
-  let best: { name: string; p: ParsedVersion } | null = null;
-  for (const name of names) {
-    const p = parseVersionName(name);
-    if (!p) continue;
-    if (!best || (p.family === best.p.family && compareNumbers(p.numbers, best.p.numbers) > 0)) best = { name, p };
-  }
-  return best?.name ?? names[0] ?? null;
-}
-
 // libstdc++'s ABI history (the libstdc++ manual, "ABI Policy and Guidelines"): the first GCC
 // release whose libstdc++ defines each version. nixpkgs exposes each major as gcc<N>.cc.lib.
 const GLIBCXX_FIRST_GCC: readonly [number, number][] = [

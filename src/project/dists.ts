@@ -148,3 +148,10 @@ export function groupByDistribution(paths: readonly string[], index: DistIndex):
 export function versionOf(name: string, index: DistIndex): string | null {
   return index.records.find((r) => r.name === name)?.version ?? null;
 }
+
+const SITE_PACKAGES_PREFIX = /^lib(?:64)?\/(?:python|pypy)[^/]*\/(?:site|dist)-packages\//;
+
+/** Venv-relative paths as people read them: without the `lib/python3.X/site-packages/` part. */
+export function shortPath(p: string): string {
+  return p.replace(SITE_PACKAGES_PREFIX, '');
+}

@@ -113,7 +113,7 @@ export async function locateProject(opts: ProjectOptions): Promise<Project> {
 
 export function noVenvError(p: Project): InputError {
   return new InputError(
-    `no venv found (looked at ${p.venvTried.join(', ')}); create one with \`uv sync\` or name it with --venv DIR`,
+    `no venv found (looked at ${p.venvTried.join(', ')}); create one with \`uv sync\`, or name it on the command line`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { InputError } from '../errors.js';
+import { InputError, ioError } from '../errors.js';
 import { parseAttrPath } from '../nixpkgs/attrs.js';
 import type { EnvName } from '../loader/types.js';
 
@@ -106,7 +106,7 @@ export async function loadNixpyConfig(dir: string): Promise<NixpyConfig> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return EMPTY_CONFIG;
-    throw new InputError(`${file}: cannot read (${code ?? 'error'})`);
+    throw ioError(file, 'read', err);
   }
   return parseNixpyConfig(text, file, dir);
 }

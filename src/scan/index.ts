@@ -1,17 +1,19 @@
-import { classifySoname } from '../nixpkgs/classify.js';
 import { ElfError } from '../elf/types.js';
 import { createLoaderEnv, loadClosure, RootObjectError } from '../loader/index.js';
 import { createObjectCache } from '../loader/objects.js';
+import type { Classify } from './missing.js';
 import { scanWith, type ScanOptions, type ScanReport } from './scan.js';
 
 export type { ScanOptions, ScanReport, ScannedObject } from './scan.js';
+export type { Classify } from './missing.js';
 export { walkVenv, SO_NAME, type Candidate, type WalkResult } from './walk.js';
 
 /**
- * Scans a venv with the loader model of `opts.env`. One ObjectCache serves the whole scan: the
+ * Scans a venv with the loader model of `opts.env`; the caller says how to classify what is
+ * missing (nixpkgs knowledge: the scan itself knows only the loader). One ObjectCache serves the whole scan: the
  * scanner's own ELF reads and every closure share stats, directory listings and parsed objects.
  */
-export async function scanVenv(root: string, opts: ScanOptions): Promise<ScanReport> {
+export async function scanVenv(root: string, opts: ScanOptions & { classify: Classify }): Promise<ScanReport> {
   const env = createLoaderEnv(opts.env, opts.ldLibraryPath === undefined ? {} : { ldLibraryPath: opts.ldLibraryPath });
   const cache = createObjectCache();
   return scanWith(root, opts, {
@@ -32,7 +34,7 @@ export async function scanVenv(root: string, opts: ScanOptions): Promise<ScanRep
         throw err;
       }
     },
-    classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
+    classify: opts.classify,
     target: { machine: env.machine, elfClass: env.elfClass },
   });
 }

@@ -17,7 +17,7 @@ export interface MissingSoname {
   providedBy?: string[];
 }
 
-/** `nixpy scan VENV --json` document (design.md). Extra fields may be added, never removed. */
+/** `nixpy scan VENV --json` document (docs/design.md). Extra fields may be added, never removed. */
 export interface ScanResult {
   root: string;
   env: EnvName;

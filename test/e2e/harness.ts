@@ -29,7 +29,8 @@ export async function run(
     readStdin: async () => opts.stdin ?? null,
     // XDG_CACHE_HOME points nowhere: a local nix-locate index of the developer's must not
     // change the picks the tests expect (the embedded index alone is deterministic).
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: join(tmpdir(), 'nixpy-test-no-cache'), ...opts.env },
+    // COLUMNS: wide, so that assertions read whole sentences; wrapping has its own test.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: join(tmpdir(), 'nixpy-test-no-cache'), COLUMNS: '400', ...opts.env },
     cwd: opts.cwd ?? REPO,
   });
   const code = await main(argv, io);

@@ -8,8 +8,9 @@ import { nixParseFile } from '../helpers/nix.js';
 import { dirsOfVar, evalShells, libraryDirsOf } from '../helpers/nix-eval.js';
 import { runCli } from '../helpers/fix-cli.js';
 import { scanVenv } from '../../src/scan/index.js';
+import { classify } from '../helpers/classify.js';
 import { loadIndex, resolveSoname } from '../../src/nixpkgs/index.js';
-import type { FixReport } from '../../src/cli/commands/fix.js';
+import type { FixReport } from '../../src/plan/fix.js';
 import { DRIVER_ELEMENT } from '../../src/nixpkgs/attrs.js';
 
 /**
@@ -32,7 +33,7 @@ afterEach(() => {
 
 describeWithTool('nix-instantiate', 'nixpy fix from a venv scan', () => {
   it('adds the resolver picks and the driver dir, reports the rest, exit 1 for the unknown soname', async () => {
-    const { result } = await scanVenv(venv, { env: 'nixos' });
+    const { result } = await scanVenv(venv, { classify, env: 'nixos' });
     const index = loadIndex({ env: {} });
     const packages = result.missing.filter((m) => m.category === 'package');
     expect(packages.length).toBeGreaterThan(0);

@@ -121,7 +121,7 @@ describe('nixpy index build', () => {
     expect(await main(['resolve', 'libfoo.so.3'], fakeIo(env))).toBe(1);
     const missing = fakeIo(env);
     expect(await main(['resolve', 'libz.so.1', '--index', join(cache, 'nope.idx')], missing)).toBe(2);
-    expect(missing.err.join('')).toMatch(/cannot read index \(ENOENT\)/);
+    expect(missing.err.join('')).toMatch(/: cannot read: no such file or directory\n$/);
   });
 
   it('rejects an unknown action and a missing --from value with exit 2', async () => {

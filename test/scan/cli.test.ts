@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { recordingIo, type RecordingIo } from '../helpers/io.js';
-import { formatScan, truncateList } from '../../src/cli/commands/scan.js';
+import { formatScan, truncateList } from '../../src/cli/render/scan.js';
 import type { ScanResult } from '../../src/scan/types.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures/scan');
@@ -48,14 +48,14 @@ describe('nixpy scan', () => {
 
     const none = fakeIo({ cwd: tmp });
     expect(await main(['scan'], none)).toBe(2);
-    expect(none.err).toBe(`nixpy: no venv at ${join(tmp, '.venv')} (pass VENV, or activate a venv to set $VIRTUAL_ENV)\n`);
+    expect(none.err).toBe(`nixpy: no venv found (looked at ${join(tmp, '.venv')}); create one with \`uv sync\`, or name it on the command line\n`);
   });
 
   it('exits 2 with one line for a path that is not a directory', async () => {
     writeFileSync(join(tmp, 'file'), 'x');
     const io = fakeIo();
     expect(await main(['scan', join(tmp, 'file')], io)).toBe(2);
-    expect(io.err).toBe(`nixpy: not a directory: ${join(tmp, 'file')}\n`);
+    expect(io.err).toMatch(new RegExp(`^nixpy: ${join(tmp, 'file')}: (no such|not a) directory.*\\n$`));
     expect(io.out).toBe('');
   });
 

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanVenv } from '../../src/scan/index.js';
+import { classify } from '../helpers/classify.js';
 
 const VENV = join(import.meta.dirname, '../../fixtures/scan/venv');
 
@@ -26,7 +27,7 @@ function dlopenFailure(abs: string): string | null {
 
 describe('scan --env host agrees with dlopen on this machine', () => {
   it('an object is reported as needing a missing library exactly when dlopen of it fails', async () => {
-    const { result, objects } = await scanVenv(VENV, { env: 'host', ldLibraryPath: '' });
+    const { result, objects } = await scanVenv(VENV, { classify, env: 'host', ldLibraryPath: '' });
     expect(objects.length).toBeGreaterThan(5);
     for (const o of objects) {
       const failure = dlopenFailure(o.abs);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanVenv } from '../../src/scan/index.js';
+import { classify } from '../helpers/classify.js';
 import type { ScanResult } from '../../src/scan/types.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures/scan');
@@ -51,39 +52,39 @@ function expectFixtureResult(r: ScanResult, env: string): void {
 
 describe('scanVenv on fixtures/scan/venv', () => {
   it('env nixos: glibc resolves from the default directory; the rest per the venv layout', async () => {
-    const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    const { result } = await scanVenv(VENV, { classify, env: 'nixos', ldLibraryPath: '' });
     expectFixtureResult(result, 'nixos');
   });
 
   it('env host: the same answer through this machine\'s ld.so cache', async () => {
-    const { result } = await scanVenv(VENV, { env: 'host', ldLibraryPath: '' });
+    const { result } = await scanVenv(VENV, { classify, env: 'host', ldLibraryPath: '' });
     expectFixtureResult(result, 'host');
   });
 
   it('judges a symlinked object at the link ($ORIGIN of the link, not of the uv cache)', async () => {
-    const { objects } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    const { objects } = await scanVenv(VENV, { classify, env: 'nixos', ldLibraryPath: '' });
     const gamma = objects.find((o) => o.path === `${SP}/gamma/_gamma.${EXT}`);
     expect(gamma?.abs).toBe(join(VENV, SP, `gamma/_gamma.${EXT}`));
     expect(gamma?.closure.libraries.find((l) => l.soname === 'libgamma.so.1')?.path).not.toBeNull();
     // The same file judged where it really sits does not find its bundled library.
-    const cache = await scanVenv(join(FIX, 'uv-cache'), { env: 'nixos', ldLibraryPath: '' });
+    const cache = await scanVenv(join(FIX, 'uv-cache'), { classify, env: 'nixos', ldLibraryPath: '' });
     expect(cache.result.missing.map((m) => [m.soname, m.neededBy])).toEqual([['libgamma.so.1', [`gamma/_gamma.${EXT}`]]]);
   });
 
   it('finds a library through a directory symlinked out of the venv ($ORIGIN/.. resolved physically)', async () => {
-    const { objects } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: '' });
+    const { objects } = await scanVenv(VENV, { classify, env: 'nixos', ldLibraryPath: '' });
     const ext = objects.find((o) => o.path === `${SP}/extpkg/_ext.${EXT}`);
     expect(ext?.closure.libraries.find((l) => l.soname === 'libext.so.1')?.path).toBeTruthy();
   });
 
   it('LD_LIBRARY_PATH pointing at the bundled directory resolves the venv-category soname', async () => {
-    const { result } = await scanVenv(VENV, { env: 'nixos', ldLibraryPath: join(VENV, SP, 'beta.libs') });
+    const { result } = await scanVenv(VENV, { classify, env: 'nixos', ldLibraryPath: join(VENV, SP, 'beta.libs') });
     expect(result.missing.map((m) => m.soname)).toEqual(['libalpha_missing.so.1', 'libbetadep_missing.so.2', 'libeta_dep.so.1', 'libzeta_a.so.1']);
   });
 
   it('reports progress up to the number of candidates', async () => {
     const seen: [number, number][] = [];
-    await scanVenv(VENV, { env: 'nixos', onProgress: (d, t) => seen.push([d, t]) });
+    await scanVenv(VENV, { classify, env: 'nixos', onProgress: (d, t) => seen.push([d, t]) });
     expect(seen.at(-1)).toEqual([19, 19]);
     expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });

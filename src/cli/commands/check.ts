@@ -1,9 +1,10 @@
 import type { Command } from '../common.js';
 import { printJson } from '../io.js';
-import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
+import { projectFrom, projectOptions, sameJudgement, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
-import { renderCheck, runCheck } from '../../plan/check.js';
+import { runCheck } from '../../plan/check.js';
 import { realEngine } from '../../plan/engine-real.js';
+import { renderCheck } from '../render/check.js';
 
 export type CheckArgs = ProjectArgs;
 
@@ -17,15 +18,16 @@ export const checkCommand: Command<CheckArgs> = {
       .option('ld-library-path', {
         type: 'string',
         describe: 'search path to assume (default: none: check judges the Nix file, not the current shell)',
-      }) as never,
+      }),
   run: async (args, { io, chalk }) => {
     const report = await runCheck(realEngine({ indexFile: args.index, env: io.env }), {
       ...projectFrom(args, io),
-      // Deliberately not $LD_LIBRARY_PATH: see src/plan/check.ts.
+      // Deliberately not $LD_LIBRARY_PATH: the plan judges the Nix file (src/plan/plan.ts).
       ldLibraryPath: args['ld-library-path'],
+      fixCommand: sameJudgement('fix', args),
     });
     if (args.json) printJson(io, report);
-    else io.stdout(renderCheck(report, chalk, (p) => displayPath(io.cwd, p)));
+    else io.stdout(renderCheck(report, chalk, (p: string) => displayPath(io.cwd, p)));
     return report.ok ? 0 : 1;
   },
 };

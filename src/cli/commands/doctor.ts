@@ -1,32 +1,20 @@
 import ora, { type Ora } from 'ora';
 import type { Command } from '../common.js';
-import { ldLibraryPathOf } from '../common.js';
-import { printJson } from '../io.js';
-import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
+import { printJson, terminalWidth } from '../io.js';
+import { projectFrom, projectOptions, sameJudgement, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { runDoctor } from '../../plan/doctor.js';
 import { realEngine } from '../../plan/engine-real.js';
 import { readHostFacts } from '../../project/environment.js';
-import { renderDoctor, type InputSource } from '../../plan/report.js';
+import type { InputSource } from '../../plan/report.js';
+import { renderDoctor } from '../render/doctor.js';
 import { runUserCommand } from '../run-command.js';
 
 export interface DoctorArgs extends ProjectArgs {
   fix: boolean;
+  verbose: boolean;
   stdin: boolean;
   '--'?: (string | number)[];
-}
-
-function quote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** `nixpy doctor` with the location options the user gave, for the "apply it with" hint. */
-function doctorCommandLine(args: DoctorArgs): string {
-  const parts = ['nixpy', 'doctor'];
-  if (args.project !== undefined) parts.push('--project', quote(args.project));
-  if (args.venv !== undefined) parts.push('--venv', quote(args.venv));
-  if (args.flake !== undefined) parts.push('--flake', quote(args.flake));
-  return parts.join(' ');
 }
 
 export const doctorCommand: Command<DoctorArgs> = {
@@ -37,11 +25,12 @@ export const doctorCommand: Command<DoctorArgs> = {
     projectOptions(y, true)
       .usage('$0 doctor [--fix] [--project DIR] [--venv DIR] [--flake FILE] [-- CMD ARGS...]')
       .option('fix', { type: 'boolean', default: false, describe: 'apply the change to the Nix file' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'list everything the report collapses (every file, every family member)' })
       .option('stdin', { type: 'boolean', default: true, describe: 'read a pasted error from stdin when it is not a terminal (--no-stdin to skip)' })
       .example('$0 doctor', 'scan ./.venv against ./flake.nix')
       .example('python -c "import cv2" 2>&1 | $0 doctor', 'focus on the error a command printed')
       .example('$0 doctor -- python -c "import cv2"', 'run the command and read its error')
-      .example('$0 doctor --fix', 'apply the change') as never,
+      .example('$0 doctor --fix', 'apply the change'),
   run: async (args, { io, chalk }) => {
     const dashdash = (args['--'] ?? []).map(String);
     let input: { source: InputSource; text: string; command: string[] | null; exitCode: number | null } = {
@@ -63,14 +52,13 @@ export const doctorCommand: Command<DoctorArgs> = {
     if (io.isTTY && !args.json) {
       spinner = ora({ text: 'Scanning the venv', stream: process.stderr, color: 'cyan' }).start();
     }
-    const ldLibraryPath = ldLibraryPathOf(args, io);
     let report;
     try {
       report = await runDoctor(realEngine({ indexFile: args.index, env: io.env }), {
         ...projectFrom(args, io),
-        ldLibraryPath,
+        ldLibraryPath: args['ld-library-path'],
         fix: args.fix,
-        commandLine: doctorCommandLine(args),
+        commandLine: sameJudgement('doctor', args),
         input,
         host: readHostFacts(io.env),
         ...(spinner
@@ -85,7 +73,7 @@ export const doctorCommand: Command<DoctorArgs> = {
       spinner?.stop();
     }
     if (args.json) printJson(io, report);
-    else io.stdout(renderDoctor(report, { chalk, show: (p) => displayPath(io.cwd, p) }));
+    else io.stdout(renderDoctor(report, { chalk, show: (p: string) => displayPath(io.cwd, p), width: terminalWidth(io), verbose: args.verbose }));
     return report.problems > 0 ? 1 : 0;
   },
 };

@@ -6,7 +6,7 @@ import { defaultCacheFile } from '../../nixpkgs/index.js';
 import { hitsFromDump, hitsFromNixLocate } from '../../nixpkgs/build.js';
 
 interface IndexArgs {
-  action: string;
+  action: 'build' | undefined;
   from: string | undefined;
 }
 
@@ -16,7 +16,7 @@ export const indexCommand: Command<IndexArgs> = {
   builder: (y) =>
     y
       .positional('action', { choices: ['build'] as const, describe: 'what to do with the local index' })
-      .option('from', { type: 'string', requiresArg: true, describe: 'read saved nix-locate output from FILE (- = stdin) instead of running it' }) as never,
+      .option('from', { type: 'string', requiresArg: true, describe: 'read saved nix-locate output from FILE (- = stdin) instead of running it' }),
   run: async (args: IndexArgs & GlobalArgs, { io }) => {
     if (args.action !== 'build') throw new InputError(`index: unknown action ${JSON.stringify(args.action)}`);
     if (args.from === '') throw new InputError('index build: --from needs a file name or -');

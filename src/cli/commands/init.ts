@@ -17,7 +17,7 @@ export const initCommand: Command<InitArgs> = {
     projectOptions(y, false)
       .usage('$0 init [--project DIR] [--venv DIR] [--dry-run]')
       .option('ld-library-path', { type: 'string', describe: 'search path to assume (default: none)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'print the flake instead of writing it' }) as never,
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the flake instead of writing it' }),
   run: async (args, { io, chalk }) => {
     const r = await runInit(realEngine({ indexFile: args.index, env: io.env }), {
       ...projectFrom(args, io),

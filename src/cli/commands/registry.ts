@@ -10,14 +10,14 @@ export type AnyCommand = Command<unknown>;
  * test/cli/registry.test.ts checks this table against `all.ts`.
  */
 export const COMMAND_MODULES: ReadonlyArray<readonly [name: string, load: () => Promise<AnyCommand>]> = [
-  ['scan', async () => (await import('./scan.js')).scanCommand as unknown as AnyCommand],
-  ['tree', async () => (await import('./tree.js')).treeCommand as unknown as AnyCommand],
-  ['resolve', async () => (await import('./resolve.js')).resolveCommand as unknown as AnyCommand],
-  ['index', async () => (await import('./index-build.js')).indexCommand as unknown as AnyCommand],
-  ['fix', async () => (await import('./fix.js')).fixCommand as unknown as AnyCommand],
-  ['doctor', async () => (await import('./doctor.js')).doctorCommand as unknown as AnyCommand],
-  ['check', async () => (await import('./check.js')).checkCommand as unknown as AnyCommand],
-  ['init', async () => (await import('./init.js')).initCommand as unknown as AnyCommand],
+  ['scan', async () => (await import('./scan.js')).scanCommand],
+  ['tree', async () => (await import('./tree.js')).treeCommand],
+  ['resolve', async () => (await import('./resolve.js')).resolveCommand],
+  ['index', async () => (await import('./index-build.js')).indexCommand],
+  ['fix', async () => (await import('./fix.js')).fixCommand],
+  ['doctor', async () => (await import('./doctor.js')).doctorCommand],
+  ['check', async () => (await import('./check.js')).checkCommand],
+  ['init', async () => (await import('./init.js')).initCommand],
 ];
 
 /**

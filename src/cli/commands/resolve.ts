@@ -44,7 +44,7 @@ export const resolveCommand: Command<ResolveArgs> = {
   command: 'resolve <sonames..>',
   describe: 'ranked nixpkgs candidates for each soname, with the reason for the ranking',
   builder: (y) =>
-    y.positional('sonames', { type: 'string', array: true, demandOption: true, describe: 'sonames, e.g. libz.so.1' }) as never,
+    y.positional('sonames', { type: 'string', array: true, demandOption: true, describe: 'sonames, e.g. libz.so.1' }),
   run: async (args: ResolveArgs & GlobalArgs, ctx) => {
     const names = (args.sonames ?? []).map((n) => validate(String(n)));
     if (names.length === 0) throw new InputError('resolve: name at least one soname');

@@ -85,7 +85,7 @@ export const treeCommand: Command<TreeArgs> = {
   command: 'tree <files..>',
   describe: "each object's dependency closure, in ld.so's load order, with the path found and how",
   builder: (y) =>
-    y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'ELF objects to load' }) as never,
+    y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'ELF objects to load' }),
   run: async (args, { io, chalk }) => {
     const env = createLoaderEnv(args.env, { ldLibraryPath: ldLibraryPathOf(args, io), cwd: io.cwd });
     const objects = createObjectCache();

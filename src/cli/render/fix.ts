@@ -1,0 +1,36 @@
+import type { ChalkInstance } from 'chalk';
+import { DRIVER_ELEMENT, DRIVER_LIB_DIR } from '../../nixpkgs/attrs.js';
+import type { FixReport } from '../../plan/fix.js';
+
+/** What `nixpy fix` prints: the diff on --dry-run, then what was (or would be) added and why. */
+export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, coloredDiff: string): string {
+  const out: string[] = [];
+  if (coloredDiff !== '') out.push(coloredDiff.trimEnd());
+  const why = (a: string): string => {
+    const s = [...(a === DRIVER_ELEMENT ? [`GPU driver directory ${DRIVER_LIB_DIR}`] : []), ...(r.reasons[a] ?? [])];
+    return s.length > 0 ? chalk.dim(` (${s.join(', ')})`) : '';
+  };
+  if (r.added.length > 0) {
+    const verb = r.dryRun ? 'would add' : 'added';
+    out.push(`${chalk.green(verb)} to ${shown}${r.createdLibraryPath ? ' (new LD_LIBRARY_PATH)' : ''}:`);
+    for (const a of r.added) out.push(`  + ${a}${why(a)}`);
+  }
+  if (r.present.length > 0) out.push(`already present: ${r.present.join(', ')}`);
+  if (r.unplaced.length > 0) {
+    out.push(chalk.red('could not place:'));
+    for (const u of r.unplaced) out.push(`  ! ${u.attr}: ${u.reason}`);
+  }
+  if (r.unresolved.length > 0) {
+    out.push(chalk.yellow('no attribute for:'));
+    for (const u of r.unresolved) out.push(`  ? ${u.soname} (${u.category}): ${u.reason}`);
+  }
+  for (const n of r.notes) out.push(chalk.dim(`note: ${n.soname}: ${n.note}`));
+  if (!r.changed && r.unplaced.length === 0 && r.unresolved.length === 0) {
+    out.push(r.requested.length === 0 && !r.driverPath ? `nothing to add to ${shown}` : `${shown} already covers everything asked for`);
+  } else if (!r.changed) {
+    out.push(`${shown} unchanged`);
+  } else if (!r.written) {
+    out.push(chalk.dim(`(dry run: ${shown} not written)`));
+  }
+  return out.join('\n') + '\n';
+}

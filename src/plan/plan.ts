@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { EnvName } from '../loader/types.js';
+import { NIX_FILE_CANDIDATES, displayPath, readNixFile } from '../nix/files.js';
+import { buildDistIndex, type DistIndex } from '../project/dists.js';
+import { loadDistIndex } from '../project/dists-io.js';
+import { locateProject, noVenvError, type Project, type ProjectOptions } from '../project/project.js';
+import type { ScanReport } from '../scan/index.js';
+import { analyse, coverOf, type Analysis, type LibraryItem } from './analysis.js';
+import type { Engine, NixLists, PatchOutcome } from './engine.js';
+import type { LoaderFinding } from './error-text.js';
+
+/**
+ * The one plan behind doctor, check, fix and init: locate the project, read and parse its Nix
+ * file, scan the venv under the project's loader model, judge what is missing and what the Nix
+ * file already covers, and compute the patch. Each command renders a view of this plan; none
+ * judges again, so they cannot disagree.
+ *
+ * The plan judges the Nix file, not the shell it runs in: the ambient $LD_LIBRARY_PATH is never
+ * assumed (a stale dev shell must neither hide a missing attribute nor fake a covered one), only
+ * an explicit --ld-library-path.
+ */
+export interface PlanOptions extends ProjectOptions {
+  /** --env when given; else [tool.nixpy] env, else `nixos`. */
+  model: EnvName | null;
+  /** --ld-library-path when given (never the ambient $LD_LIBRARY_PATH). */
+  ldLibraryPath: string | undefined;
+  /** What the plan cannot do without. */
+  require: { venv: boolean; nixFile: boolean };
+  /** Loader errors the user pasted or the command printed. */
+  findings?: readonly LoaderFinding[];
+  /** Read the venv's distribution metadata (doctor groups by distribution; check does not need it). */
+  distributions?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface NixSource {
+  file: string;
+  /** The file as messages name it (relative to the working directory when inside it). */
+  shown: string;
+  source: string;
+}
+
+/** The patch, as the patcher wrote it: `added` is exactly what the diff adds. */
+export interface PlannedPatch extends PatchOutcome {
+  file: string;
+  /** The file's text before the patch. */
+  before: string;
+}
+
+export interface Plan {
+  project: Project;
+  model: EnvName;
+  /** Null only when no venv exists and none was required (init before `uv sync`). */
+  scan: ScanReport | null;
+  dists: DistIndex;
+  nix: NixSource | null;
+  analysis: Analysis;
+  /** Null when there is no Nix file or nothing to add. */
+  patch: PlannedPatch | null;
+  /** The Nix file's library lists after the patch (equal to `analysis.nixLists` without one). */
+  listsAfter: NixLists | null;
+}
+
+export async function makePlan(engine: Engine, o: PlanOptions): Promise<Plan> {
+  return planFor(engine, await locateProject(o), o);
+}
+
+/** The plan for a project already located. */
+export async function planFor(engine: Engine, project: Project, o: PlanOptions): Promise<Plan> {
+  if (project.venv === null && o.require.venv) throw noVenvError(project);
+  if (project.nixFile === null && o.require.nixFile) throw noNixFileError(o.cwd, project.root);
+  const model: EnvName = o.model ?? project.config.env ?? 'nixos';
+  // Parse the Nix file before the scan: an unparsable file fails fast, before a long scan.
+  const nix = project.nixFile === null ? null : { file: project.nixFile, shown: displayPath(o.cwd, project.nixFile), source: readNixFile(project.nixFile) };
+  if (nix) engine.lists(nix.source, nix.shown);
+
+  const scan =
+    project.venv === null
+      ? null
+      : await engine.scan(project.venv, {
+          env: model,
+          ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
+          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        });
+  const dists = project.venv !== null && o.distributions ? await loadDistIndex(project.venv) : buildDistIndex([]);
+  const analysis = analyse(engine, { scan: scan ?? emptyScan(project), config: project.config, nix, findings: o.findings ?? [], dists });
+  const patch = nix ? patchFor(engine, nix, analysis) : null;
+  const listsAfter = patch?.changed && nix ? engine.lists(patch.text, nix.shown) : analysis.nixLists;
+  return { project, model, scan, dists, nix, analysis, patch, listsAfter };
+}
+
+export function noNixFileError(cwd: string, root: string): InputError {
+  const where = resolve(cwd) === root ? '.' : displayPath(cwd, root);
+  return new InputError(
+    `no Nix file found in ${where} (looked for ${NIX_FILE_CANDIDATES.join(', ')}); name one with --flake FILE, or write one with \`nixpy init\``,
+  );
+}
+
+function emptyScan(project: Project): ScanReport {
+  return { result: { root: project.root, env: 'nixos', objects: 0, skipped: [], missing: [] }, objects: [] };
+}
+
+function patchFor(engine: Engine, nix: NixSource, a: Analysis): PlannedPatch | null {
+  if (a.add.length === 0 && !a.addDriverPath) return null;
+  return { ...engine.patch(nix.source, nix.shown, a.add, a.addDriverPath), file: nix.file, before: nix.source };
+}
+
+/**
+ * The attribute of the patched file that covers an item the file did not cover before (`driver
+ * path` for the driver directory), or null. Judged on the patched file's own lists, exactly as
+ * coverage is judged before the patch, so a report never claims an addition the file lacks.
+ */
+export function fixedBy(engine: Engine, plan: Plan, it: LibraryItem): string | null {
+  if (it.covered || plan.patch === null || !plan.patch.changed || plan.listsAfter === null) return null;
+  return coverOf(engine, it, plan.listsAfter);
+}
+
+/** The sonames behind each attribute the patch adds (the driver directory under `driver path`). */
+export function reasonsForPatch(engine: Engine, plan: Plan): Record<string, string[]> {
+  const reasons: Record<string, string[]> = {};
+  for (const it of plan.analysis.items) {
+    const by = fixedBy(engine, plan, it);
+    if (by !== null) (reasons[by] ??= []).push(it.soname);
+  }
+  return reasons;
+}

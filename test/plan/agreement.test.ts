@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyDemo, run } from '../e2e/harness.js';
+import { loadCorpus } from '../helpers/nix-corpus.js';
+import { findLibraryLists } from '../../src/nix/index.js';
+import { DRIVER_ELEMENT } from '../../src/nixpkgs/attrs.js';
+import type { CheckReport } from '../../src/plan/check.js';
+import type { FixReport } from '../../src/plan/fix.js';
+
+/**
+ * One plan for every command: for the demo venv judged against every Nix file of the corpus,
+ * `check`, `doctor` and `fix` say the same thing, and what `fix` reports it adds is exactly what
+ * the written file gains (read back with the real parser, not taken from the report).
+ */
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = copyDemo());
+});
+afterAll(() => cleanup());
+
+/** Every attribute on the file's library path, as the library-path finder reads it. */
+function listed(file: string): string[] {
+  const r = findLibraryLists(readFileSync(file, 'utf8'), file);
+  return [...r.attrs, ...(r.driverPath ? [DRIVER_ELEMENT] : [])];
+}
+
+describe('check, doctor and fix agree on every corpus Nix file', () => {
+  for (const c of loadCorpus()) {
+    it(c.name, async () => {
+      for (const n of ['flake.nix', 'shell.nix', 'default.nix', 'devenv.nix']) rmSync(join(dir, n), { force: true });
+      const file = join(dir, c.fileName);
+      writeFileSync(file, c.source);
+
+      const check = JSON.parse((await run(['check', '--project', dir, '--json'])).out) as CheckReport;
+      const doctor = JSON.parse((await run(['doctor', '--project', dir, '--json'])).out);
+      const fixRun = await run(['fix', '--project', dir, '--json']);
+      const fix = JSON.parse(fixRun.out) as FixReport;
+
+      // The same additions everywhere.
+      expect(fix.added).toEqual([...check.add, ...(check.driverPath ? [DRIVER_ELEMENT] : [])]);
+      expect(doctor.patch?.add ?? []).toEqual(check.add);
+      expect(doctor.patch?.driverPath ?? false).toBe(check.driverPath);
+
+      // The report is the diff: the file gained exactly what fix says it added.
+      const before = new Set(listed(c.path));
+      const gained = listed(file).filter((a) => !before.has(a));
+      expect(new Set(gained)).toEqual(new Set(fix.added));
+
+      // And check, asked again, finds nothing fix could have placed.
+      const after = JSON.parse((await run(['check', '--project', dir, '--json'])).out) as CheckReport;
+      if (fix.unplaced.length === 0) {
+        expect(after.add).toEqual([]);
+        expect(after.missing.filter((m) => m.category !== 'unknown')).toEqual([]);
+      }
+    });
+  }
+});
