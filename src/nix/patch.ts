@@ -4,7 +4,7 @@
  * Edits are splices into the original text; the result is parsed again before it is returned.
  */
 import { type Expr, type ExprOf, type NixFile, type Span, lineCol, unparen } from './ast.js';
-import { DRIVER_ELEMENT, attrCovers, needsLibOutput, normalizeAttr } from '../nixpkgs/attrs.js';
+import { DRIVER_ELEMENT, needsLibOutput, normalizeAttr, sameLibrary } from '../nixpkgs/attrs.js';
 import { type Analysis, type Feed, type ListFeed, type Sink, analyze } from './library-path.js';
 import { parse } from './parser.js';
 import { type Env, resolve } from './scope.js';
@@ -229,7 +229,9 @@ export function findLibraryLists(source: string, file: string): Coverage {
 export function patchLibraryList(source: string, file: string, opts: PatchOptions): PatchOutcome {
   const parsed = parse(source, file);
   const an = analyze(parsed);
-  const covers = opts.attrCovers ?? attrCovers;
+  // By default only spellings of one derivation count as the same element: which attribute covers
+  // which soname was decided before the patch (the plan), and the patch must not decide again.
+  const covers = opts.attrCovers ?? sameLibrary;
   const wanted = [...new Set(opts.add.map(normalizeAttr).filter((a) => a.length > 0))];
   if (opts.driverPath) wanted.push(DRIVER_ELEMENT);
 

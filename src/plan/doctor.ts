@@ -82,7 +82,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
 
   const reload = nix ? reloadAdvice(project.root, nix.file, environment.nixShell !== null) : null;
   const nixFileName = nix ? displayPath(o.cwd, nix.file) : null;
-  const libraries = analysis.items.map((it) => ({ ...it, onShellPath: onShellPath(it.soname) }));
+  const libraries = analysis.items.map((it) => ({ ...it, fixedBy: fixedBy(engine, plan, it), onShellPath: onShellPath(it.soname) }));
   return {
     project: project.root,
     venv: scan.result.root,

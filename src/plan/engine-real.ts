@@ -30,7 +30,7 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
       return { attrs: r.attrs.filter((a) => a !== DRIVER_ELEMENT), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
     },
     patch: (source, file, add, driverPath) => {
-      const r = patchLibraryList(source, file, { add: [...add], driverPath, attrCovers });
+      const r = patchLibraryList(source, file, { add: [...add], driverPath });
       return {
         text: r.text,
         changed: r.changed,

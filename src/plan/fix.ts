@@ -5,7 +5,7 @@ import { DRIVER_ELEMENT, parseAttrPath } from '../nixpkgs/attrs.js';
 import type { Category } from '../scan/types.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
 import type { Engine, PatchOutcome } from './engine.js';
-import { makePlan, noNixFileError, reasonsForPatch } from './plan.js';
+import { checkedPatch, makePlan, noNixFileError, reasonsForPatch } from './plan.js';
 
 /**
  * `nixpy fix`: the plan's patch, written. Without --add it is exactly the patch `check` and
@@ -91,7 +91,7 @@ async function fixFromAdd(engine: Engine, o: FixOptions, adds: string[]): Promis
   const shown = displayPath(o.cwd, file);
   const before = readNixFile(file);
   engine.lists(before, shown);
-  const outcome = engine.patch(before, shown, adds, o.driver);
+  const outcome = checkedPatch(engine, { file, shown, source: before }, adds, o.driver);
   const report = reportOf(file, outcome, o.dryRun, 'add', adds, {});
   return { report, before, after: outcome.text };
 }

@@ -103,7 +103,23 @@ function emptyScan(project: Project): ScanReport {
 
 function patchFor(engine: Engine, nix: NixSource, a: Analysis): PlannedPatch | null {
   if (a.add.length === 0 && !a.addDriverPath) return null;
-  return { ...engine.patch(nix.source, nix.shown, a.add, a.addDriverPath), file: nix.file, before: nix.source };
+  return { ...checkedPatch(engine, nix, a.add, a.addDriverPath), file: nix.file, before: nix.source };
+}
+
+/**
+ * The patcher's result, read back with the parser before anyone may write it: text Nix would
+ * refuse is a bug of ours, and the user's file must never get it (exit 2, nothing written).
+ */
+export function checkedPatch(engine: Engine, nix: NixSource, add: readonly string[], driverPath: boolean): PatchOutcome {
+  const outcome = engine.patch(nix.source, nix.shown, add, driverPath);
+  if (!outcome.changed) return outcome;
+  try {
+    engine.lists(outcome.text, nix.shown);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new InputError(`the patched ${nix.shown} would not parse (${why}); nothing written. This is a bug in nixpy: please report it`);
+  }
+  return outcome;
 }
 
 /**

@@ -55,9 +55,11 @@ export interface DoctorReport {
   results: DistributionGroup[];
   /**
    * Every missing library once, with its candidates, pick and whether the Nix file covers it;
-   * `onShellPath`: the shell's own LD_LIBRARY_PATH has a file of that name.
+   * `fixedBy`: the attribute of the patched file that covers it (may differ from `pick` when
+   * another addition already ships it); `onShellPath`: the shell's own LD_LIBRARY_PATH has a
+   * file of that name.
    */
-  libraries: (LibraryItem & { onShellPath: boolean })[];
+  libraries: (LibraryItem & { fixedBy: string | null; onShellPath: boolean })[];
   ignored: string[];
   unknown: { soname: string; nixLocate: string }[];
   versionProblems: VersionProblem[];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findLibraryLists, parseNix, patchLibraryList } from '../../src/nix/index.js';
-import { attrCovers } from '../../src/nixpkgs/attrs.js';
+import { sameLibrary } from '../../src/nixpkgs/attrs.js';
 import { nixParseText } from '../helpers/nix.js';
 import { describeWithTool } from '../helpers/tools.js';
 
@@ -70,10 +70,10 @@ function check(s: Shape, add: string[]): string {
   for (const c of comments) expect(newList).toContain(c);
   // Everything wanted is covered now; what was there is still there, first, in order.
   const after = findLibraryLists(r.text, 'flake.nix');
-  for (const w of add) expect(after.attrs.some((a) => attrCovers(a, w))).toBe(true);
+  for (const w of add) expect(after.attrs.some((a) => sameLibrary(a, w))).toBe(true);
   expect(after.attrs.slice(0, s.existing.length)).toEqual(s.existing);
   // Added exactly what was not covered before.
-  const missing = add.filter((w) => !s.existing.some((e) => attrCovers(e, w)));
+  const missing = add.filter((w) => !s.existing.some((e) => sameLibrary(e, w)));
   expect(r.added).toEqual(missing);
   expect(r.changed).toBe(missing.length > 0);
   // Parses, and a second run is a no-op.

@@ -58,3 +58,32 @@ describe('check, doctor and fix agree on every corpus Nix file', () => {
     });
   }
 });
+
+describe('a patch that would not parse', () => {
+  it('is refused with exit 2 and nothing written, by fix and doctor --fix alike', async () => {
+    const { realEngine } = await import('../../src/plan/engine-real.js');
+    const { runFix } = await import('../../src/plan/fix.js');
+    const { runDoctor } = await import('../../src/plan/doctor.js');
+    const { InputError } = await import('../../src/errors.js');
+    for (const n of ['shell.nix', 'default.nix', 'devenv.nix']) rmSync(join(dir, n), { force: true });
+    const file = join(dir, 'flake.nix');
+    writeFileSync(file, loadCorpus().find((c) => c.name === 'flake-plain-let-libs')!.source);
+    const before = readFileSync(file, 'utf8');
+    const real = realEngine({ indexFile: undefined, env: {} });
+    // A patcher bug, simulated: its text loses the closing brace.
+    const broken = { ...real, patch: (s: string, f: string, add: readonly string[], d: boolean) => ({ ...real.patch(s, f, add, d), text: s.slice(0, -3) }) };
+    const base = { cwd: dir, env: {}, project: dir, model: null, ldLibraryPath: undefined };
+    await expect(runFix(broken, { ...base, add: ['zlib', 'libGL'], driver: false, dryRun: false })).rejects.toThrow(InputError);
+    await expect(runFix(broken, { ...base, add: [], driver: false, dryRun: false })).rejects.toThrow(/would not parse .*nothing written/);
+    await expect(
+      runDoctor(broken, {
+        ...base,
+        fix: true,
+        commandLine: 'nixpy doctor',
+        input: { source: 'scan', text: '', command: null, exitCode: null },
+        host: { nixosMarker: false, osRelease: null, env: {} },
+      }),
+    ).rejects.toThrow(/would not parse/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Command } from '../common.js';
-import { printJson } from '../io.js';
+import { printJson, terminalWidth } from '../io.js';
 import { projectFrom, projectOptions, sameJudgement, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { runCheck } from '../../plan/check.js';
@@ -27,7 +27,7 @@ export const checkCommand: Command<CheckArgs> = {
       fixCommand: sameJudgement('fix', args),
     });
     if (args.json) printJson(io, report);
-    else io.stdout(renderCheck(report, chalk, (p: string) => displayPath(io.cwd, p)));
+    else io.stdout(renderCheck(report, { chalk, show: (p: string) => displayPath(io.cwd, p), width: terminalWidth(io) }));
     return report.ok ? 0 : 1;
   },
 };

@@ -1,24 +1,59 @@
 import type { ChalkInstance } from 'chalk';
-import type { CheckReport } from '../../plan/check.js';
+import stringWidth from 'string-width';
+import { DRIVER_ELEMENT } from '../../nixpkgs/attrs.js';
+import type { CheckMissing, CheckReport } from '../../plan/check.js';
+import { nixLocateCommand } from '../../plan/report.js';
 import { shortPath } from '../../project/dists.js';
+import { familyRows } from './families.js';
+import { wrapLine } from './text.js';
 
-/** The short list `check` prints on failure (nothing on success). */
-export function renderCheck(r: CheckReport, chalk: ChalkInstance, show: (p: string) => string): string {
+export interface CheckRenderOptions {
+  chalk: ChalkInstance;
+  show: (p: string) => string;
+  /** Terminal width: each row fits it (the file that needs a library is cut first). */
+  width: number;
+}
+
+/**
+ * The short list `check` prints on failure (nothing on success): one row per soname, families
+ * collapsed (`libopencv_*.so.406 ×48`), each explanation once, and the command that fixes it.
+ */
+export function renderCheck(r: CheckReport, o: CheckRenderOptions): string {
   if (r.ok) return '';
-  const lines: string[] = [];
-  lines.push(`nixpy check: ${show(r.nixFile)} does not cover the native libraries of ${show(r.venv)}:`);
-  const width = Math.max(...r.missing.map((m) => m.soname.length), 10);
-  for (const m of r.missing) {
-    const who = m.neededBy.length > 0 ? chalk.dim(`  (${shortPath(m.neededBy[0]!)}${m.neededBy.length > 1 ? ` +${m.neededBy.length - 1}` : ''})`) : '';
-    const what =
-      m.category === 'package'
-        ? `add ${chalk.cyan(m.attr ?? '?')}`
-        : m.category === 'driver'
-          ? 'add the GPU driver path (addDriverRunpath.driverLink)'
-          : `${chalk.red('unknown')} to nixpy: find it with \`nix-locate --top-level --whole-name lib/${m.soname}\`, or list it under [tool.nixpy] ignore`;
-    lines.push(`  ${m.soname.padEnd(width)}  ${what}${who}`);
+  const { chalk, show } = o;
+  const lines: string[] = [`nixpy check: ${show(r.nixFile)} does not cover the native libraries of ${show(r.venv)}:`];
+  const rows = familyRows(
+    r.missing.map((m) => ({ soname: m.soname, files: m.neededBy, action: actionOf(m, chalk) })),
+    false,
+  );
+  const labelWidth = Math.min(28, Math.max(10, ...rows.map((row) => row.label.length)));
+  for (const row of rows) {
+    const head = `  ${row.label.padEnd(labelWidth)}  ${row.action}`;
+    lines.push(head + whoFits(row.files, o.width - stringWidth(head), chalk));
   }
-  for (const x of r.extraMissing) lines.push(`  ${'(extra)'.padEnd(width)}  add ${chalk.cyan(x)}  ${chalk.dim('([tool.nixpy] extra)')}`);
+  for (const x of r.extraMissing) lines.push(`  ${'(extra)'.padEnd(labelWidth)}  add ${chalk.cyan(x)}  ${chalk.dim('([tool.nixpy] extra)')}`);
+  const unknown = r.missing.find((m) => m.category === 'unknown');
+  if (unknown) {
+    lines.push(chalk.dim(`unknown: find an attribute with \`${nixLocateCommand(unknown.soname)}\`, or list it under [tool.nixpy] ignore (globs work)`));
+  }
   if (r.command) lines.push(`Fix: ${chalk.bold(r.command)}`);
-  return lines.join('\n') + '\n';
+  return lines.map((l) => wrapLine(l, o.width)).join('\n') + '\n';
+}
+
+function actionOf(m: CheckMissing, chalk: ChalkInstance): string {
+  if (m.category === 'package') return `add ${chalk.cyan(m.attr ?? '?')}`;
+  if (m.category === 'driver') return `add the GPU driver path (${DRIVER_ELEMENT})`;
+  return chalk.red('unknown');
+}
+
+/** `  (first file +N)` when it fits in `room` columns, shortened or left out when not. */
+function whoFits(files: readonly string[], room: number, chalk: ChalkInstance): string {
+  if (files.length === 0) return '';
+  const more = files.length > 1 ? ` +${files.length - 1}` : '';
+  const first = shortPath(files[0]!);
+  const full = `  (${first}${more})`;
+  if (full.length <= room) return chalk.dim(full);
+  const base = first.slice(first.lastIndexOf('/') + 1);
+  const short = `  (${base}${more})`;
+  return short.length <= room ? chalk.dim(short) : '';
 }

@@ -1,12 +1,12 @@
 import { normalize } from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import wrapAnsi from 'wrap-ansi';
 import { DRIVER_ELEMENT, DRIVER_LIB_DIR } from '../../nixpkgs/attrs.js';
 import { shortPath } from '../../project/dists.js';
 import type { DistributionGroup, DoctorReport } from '../../plan/report.js';
 import { nixLocateCommand } from '../../plan/report.js';
 import { describeVersionProblem } from '../../plan/symbol-versions.js';
 import { familyRows } from './families.js';
+import { wrapLine } from './text.js';
 
 /**
  * The doctor's report for people: the answer to the pasted error first, then the missing
@@ -51,16 +51,6 @@ interface Preformatted {
 }
 
 type Out = (string | Preformatted)[];
-
-/** Wraps at `width`, continuation lines indented two more than the line's own indentation. */
-function wrapLine(line: string, width: number): string {
-  const lead = /^ */.exec(line)![0].length;
-  const body = wrapAnsi(line.slice(lead), Math.max(20, width - lead - 2), { hard: true, trim: true });
-  return body
-    .split('\n')
-    .map((l, i) => ' '.repeat(i === 0 ? lead : lead + 2) + l)
-    .join('\n');
-}
 
 function header(report: DoctorReport, o: RenderOptions, out: Out): void {
   const { chalk, show } = o;
@@ -136,7 +126,7 @@ function actionOf(it: DoctorReport['libraries'][number], hints: Set<Hint>, chalk
         if (!it.onShellPath) hints.add('shell');
         return `${chalk.green('covered')} by ${chalk.cyan(it.coveredBy ?? '')}${it.onShellPath ? '' : chalk.dim(' (not in this shell yet)')}`;
       }
-      return it.pick ? `${chalk.yellow('add')} ${chalk.cyan(it.pick)}` : chalk.red('no attribute known');
+      return it.pick ? `${chalk.yellow('add')} ${chalk.cyan(it.fixedBy ?? it.pick)}` : chalk.red('no attribute known');
     case 'driver':
       hints.add('driver');
       return it.covered ? `${chalk.green('covered')} by the driver path` : chalk.yellow('GPU driver: add the driver path');

@@ -1,0 +1,11 @@
+import wrapAnsi from 'wrap-ansi';
+
+/** Wraps at `width`, continuation lines indented two more than the line's own indentation. */
+export function wrapLine(line: string, width: number): string {
+  const lead = /^ */.exec(line)![0].length;
+  const body = wrapAnsi(line.slice(lead), Math.max(20, width - lead - 2), { hard: true, trim: true });
+  return body
+    .split('\n')
+    .map((l, i) => ' '.repeat(i === 0 ? lead : lead + 2) + l)
+    .join('\n');
+}
