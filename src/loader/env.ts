@@ -1,5 +1,5 @@
-import { EM_X86_64 } from '../elf/index.js';
-import { supportedIsaLevels, readCpuFlags, searchSubdirs } from './hwcaps.js';
+import { EM_X86_64, readElfFile } from '../elf/index.js';
+import { hwcapsFacts, hwcapsFromCpuinfo, readCpuinfo, searchSubdirs } from './hwcaps.js';
 import { loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
 import { NIXOS_GLIBC_X86_64_SONAMES } from './nixos-glibc.js';
 import type { EnvName, LoaderEnv } from './types.js';
@@ -21,15 +21,10 @@ const DEBIAN_SYSTEM_DIRS = ['/lib/x86_64-linux-gnu/', '/usr/lib/x86_64-linux-gnu
 const X86_64_RTLD = { path: '/lib64/ld-linux-x86-64.so.2', soname: 'ld-linux-x86-64.so.2' };
 
 /**
- * glibc < 2.37 still searches the legacy "tls"/AT_PLATFORM/hwcap subdirectories (2.37 removed
- * them). The running glibc's version is the host's: Node reports it.
+ * When no loader answers `--help`: glibc < 2.37 still searches the legacy "tls"/AT_PLATFORM/hwcap
+ * subdirectories (2.37 removed them), and the running glibc's version is the host's (Node
+ * reports it).
  */
-let legacySubdirs: boolean | undefined;
-function hostSearchesLegacySubdirs(): boolean {
-  legacySubdirs ??= glibcBefore237();
-  return legacySubdirs;
-}
-
 function glibcBefore237(): boolean {
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   const m = /^(\d+)\.(\d+)/.exec(header?.glibcVersionRuntime ?? '');
@@ -37,27 +32,45 @@ function glibcBefore237(): boolean {
   return Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 37);
 }
 
+/**
+ * The loader that runs this Node process (its PT_INTERP): on NixOS nixpkgs' own ld.so, which
+ * can answer `--help` where /lib64/ld-linux-x86-64.so.2 is a stub.
+ */
+function nodeInterpreter(): string | null {
+  try {
+    return readElfFile(process.execPath).interp;
+  } catch {
+    return null;
+  }
+}
+
 export interface LoaderEnvOptions {
   ldLibraryPath?: string;
-  /** Overrides for tests: cache file, cpuinfo file, cwd. */
+  /** Overrides for tests: cache file, cwd, and a cpuinfo file to decide the hwcaps levels and
+   * platform from by glibc's rule (instead of asking the loader). */
   ldSoCachePath?: string;
   cpuinfoPath?: string;
   cwd?: string;
 }
 
 export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): LoaderEnv {
-  const levels = supportedIsaLevels(readCpuFlags(opts.cpuinfoPath));
   // ld.so ignores an unset or empty LD_LIBRARY_PATH.
   const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
   const cwd = opts.cwd ?? process.cwd();
-  const common = { elfClass: 64 as const, machine: EM_X86_64, ldLibraryPath, dstPlatform: 'x86_64', cwd };
+  const common = { elfClass: 64 as const, machine: EM_X86_64, ldLibraryPath, cwd };
+  const cpuinfoPath = opts.cpuinfoPath;
   if (name === 'host') {
+    // The host's own loader decides; its glibc version decides the legacy subdirectories too.
+    const facts = cpuinfoPath
+      ? hwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), glibcBefore237())
+      : hwcapsFacts([X86_64_RTLD.path], glibcBefore237);
     const cache = loadLdSoCache(opts.ldSoCachePath);
-    const priority = new Map(levels.map((l, i) => [l, i + 1]));
+    const priority = new Map(facts.levels.map((l, i) => [l, i + 1]));
     return {
       ...common,
       name,
-      subdirs: searchSubdirs(levels, hostSearchesLegacySubdirs() ? { platform: 'x86_64' } : null),
+      dstPlatform: facts.platform ?? 'x86_64',
+      subdirs: searchSubdirs(facts, true),
       cacheLookup: cache ? makeCacheLookup(cache, X86_64_CACHE_FLAGS, priority) : null,
       systemDirs: DEBIAN_SYSTEM_DIRS,
       defaultDirs: DEBIAN_SYSTEM_DIRS,
@@ -67,11 +80,16 @@ export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): Loa
     };
   }
   // nixpkgs' glibc: no ld.so.cache (patched out), no legacy hwcaps (glibc >= 2.37), and the
-  // built-in search path is glibc's own lib directory. $LIB is "lib" (notdir of $out/lib).
+  // built-in search path is glibc's own lib directory. $LIB is "lib" (notdir of $out/lib). The
+  // CPU is this one: any glibc on it reports the same levels and platform.
+  const interp = cpuinfoPath ? null : nodeInterpreter();
+  const rtlds = [...new Set([...(interp ? [interp] : []), X86_64_RTLD.path])];
+  const facts = cpuinfoPath ? hwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), false) : hwcapsFacts(rtlds, () => false);
   return {
     ...common,
     name,
-    subdirs: searchSubdirs(levels, null),
+    dstPlatform: facts.platform ?? 'x86_64',
+    subdirs: searchSubdirs(facts, false),
     cacheLookup: null,
     systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
     defaultDirs: [],

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expandDst, originOf, splitSearchPath, LD_LIBRARY_PATH_SEPARATORS, RPATH_SEPARATORS } from '../../src/loader/dst.js';
-import { searchSubdirs, supportedIsaLevels } from '../../src/loader/hwcaps.js';
 
 const v = { origin: '/opt/app/lib', lib: 'lib/x86_64-linux-gnu', platform: 'x86_64' };
 
@@ -42,22 +41,5 @@ describe('search path lists (glibc fillin_rpath)', () => {
     expect(originOf('./libx.so', '/cwd')).toBe('/cwd/.');
     expect(originOf('libx.so', '/cwd/')).toBe('/cwd');
     expect(originOf('/libx.so', '/cwd')).toBe('/');
-  });
-});
-
-describe('glibc-hwcaps levels', () => {
-  const v2 = ['cx16', 'lahf_lm', 'popcnt', 'pni', 'sse4_1', 'sse4_2', 'ssse3'];
-  const v3 = ['avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave'];
-  const v4 = ['avx512f', 'avx512bw', 'avx512cd', 'avx512dq', 'avx512vl'];
-  it('needs every flag of a level and of the levels below it', () => {
-    expect(supportedIsaLevels(new Set())).toEqual([]);
-    expect(supportedIsaLevels(new Set(v2))).toEqual(['x86-64-v2']);
-    expect(supportedIsaLevels(new Set([...v2, ...v3]))).toEqual(['x86-64-v3', 'x86-64-v2']);
-    expect(supportedIsaLevels(new Set([...v2, ...v3.slice(1), ...v4]))).toEqual(['x86-64-v2']);
-    expect(supportedIsaLevels(new Set([...v2, ...v3, ...v4]))).toEqual(['x86-64-v4', 'x86-64-v3', 'x86-64-v2']);
-  });
-  it('subdirectories: hwcaps best first, legacy ones only for glibc 2.36, the directory last', () => {
-    expect(searchSubdirs(['x86-64-v2'], null)).toEqual(['glibc-hwcaps/x86-64-v2/', '']);
-    expect(searchSubdirs([], { platform: 'x86_64' })).toEqual(['tls/x86_64/x86_64/', 'tls/x86_64/', 'tls/', 'x86_64/x86_64/', 'x86_64/', '']);
   });
 });

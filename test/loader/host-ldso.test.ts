@@ -5,20 +5,23 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
 import { createLoaderEnv } from '../../src/loader/index.js';
-import { readCpuFlags, supportedIsaLevels } from '../../src/loader/hwcaps.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
 const RTLD = '/lib64/ld-linux-x86-64.so.2';
 
-// This machine's ld.so is the oracle for the host environment's fixed facts.
+// This machine's ld.so is the oracle for the host environment's fixed facts, whatever the CPU.
 describeWithTool('ldd', "host environment vs this machine's ld.so", () => {
-  it('supports the same glibc-hwcaps levels as ld.so --help reports', () => {
+  it('searches the glibc-hwcaps levels and system directories ld.so --help reports', () => {
     if (!existsSync(RTLD)) return;
     const help = execFileSync(RTLD, ['--help'], { encoding: 'utf8', env: { LC_ALL: 'C' } });
-    const supported = [...help.matchAll(/^\s+(x86-64-v\d) \(supported, searched\)$/gm)].map((m) => m[1]);
-    expect(supportedIsaLevels(readCpuFlags())).toEqual(supported);
+    const searched = [...help.matchAll(/^\s+(x86-64-v\d) \(supported, searched\)$/gm)].map((m) => `glibc-hwcaps/${m[1]}/`);
+    const env = createLoaderEnv('host');
+    expect(env.subdirs.filter((s) => s.startsWith('glibc-hwcaps/'))).toEqual(searched);
+    expect(createLoaderEnv('nixos').subdirs).toEqual([...searched, '']);
     const system = [...help.matchAll(/^\s+(\S+) \(system search path\)$/gm)].map((m) => `${m[1]}/`);
-    expect(createLoaderEnv('host').defaultDirs).toEqual(system);
+    expect(env.defaultDirs).toEqual(system);
+    const platform = /^\s+(\S+) \(AT_PLATFORM; /m.exec(help)?.[1];
+    if (platform !== undefined) expect(env.dstPlatform).toBe(platform);
   });
 
   it('tries the same subdirectories, in the same order, as LD_DEBUG=libs shows', () => {
