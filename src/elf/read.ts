@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { readDynamic } from './dynamic.js';
 import { readHeader } from './header.js';
 import { PT_DYNAMIC, PT_INTERP, PT_LOAD, readProgramHeaders, vaddrToOffset } from './program-headers.js';
@@ -77,7 +77,9 @@ export function readElf(src: ByteSource): ElfInfo {
 export function readElfFile(path: string, knownSize?: number): ElfInfo {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO under a library's name must not block the open (it is then refused as
+    // not a regular file); for regular files the flag changes nothing.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw ioError(err, 'cannot open');
   }

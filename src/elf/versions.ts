@@ -12,6 +12,8 @@ export const MAX_VERSION_AUX = 1024;
 export const MAX_VERSION_NAMES = 4096;
 
 const VER_FLG_BASE = 1;
+/** A weak version need: ld.so only warns when the library lacks it (dl-version.c match_symbol). */
+const VER_FLG_WEAK = 2;
 
 /**
  * A chain of records linked by relative `next` offsets (plain loops below, not a generator: a
@@ -56,6 +58,7 @@ export function readVerneed(
     const next = f.u32(12);
     const file = readTableString(src, strings, fileName, 'version need file');
     const versions: string[] = [];
+    const weak: string[] = [];
     if (cnt > 0) {
       const auxLimit = chainLimit(cnt, MAX_VERSION_AUX, 'version need aux');
       const auxSeen = new Set<number>();
@@ -63,15 +66,17 @@ export function readVerneed(
       for (let j = 0; j < auxLimit; j++) {
         visit(auxSeen, a, 'version need aux');
         if (++names > MAX_VERSION_NAMES) throw new ElfError('corrupt', `more than ${MAX_VERSION_NAMES} needed versions`);
+        // Elf_Vernaux: vna_hash, vna_flags, vna_other, vna_name, vna_next.
         const g = fieldsAt(src, a, 16, le);
-        const name = g.u32(8);
+        const name = readTableString(src, strings, g.u32(8), 'needed version name');
         const auxNext = g.u32(12);
-        versions.push(readTableString(src, strings, name, 'needed version name'));
+        versions.push(name);
+        if ((g.u16(4) & VER_FLG_WEAK) !== 0) weak.push(name);
         if (auxNext === 0) break;
         a += auxNext;
       }
     }
-    out.push({ file, versions });
+    out.push(weak.length > 0 ? { file, versions, weak } : { file, versions });
     if (next === 0) break;
     at += next;
   }

@@ -1,12 +1,12 @@
 import { EM_X86_64, readElfFile } from '../elf/index.js';
 import { hwcapsFacts, hwcapsFromCpuinfo, readCpuinfo, searchSubdirs } from './hwcaps.js';
 import { loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
-import { NIXOS_GLIBC_X86_64_SONAMES } from './nixos-glibc.js';
+import { NIXOS_GLIBC_X86_64_LIBRARIES } from './nixos-glibc.js';
 import type { EnvName, LoaderEnv } from './types.js';
 
 /**
  * Where the `nixos` environment pretends nixpkgs' glibc lives. Not a real store path (no hash):
- * the model only needs a directory that holds exactly the glibc sonames and nothing else, and a
+ * the model only needs a directory that holds exactly the glibc libraries and nothing else, and a
  * reader of `nixpy tree --env nixos` should see at a glance that it is virtual.
  */
 export const NIXOS_GLIBC_LIBDIR = '/nix/store/nixpkgs-glibc/lib';
@@ -93,7 +93,7 @@ export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): Loa
     cacheLookup: null,
     systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
     defaultDirs: [],
-    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, sonames: NIXOS_GLIBC_X86_64_SONAMES },
+    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: NIXOS_GLIBC_X86_64_LIBRARIES },
     rtld: { path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, soname: 'ld-linux-x86-64.so.2' },
     dstLib: 'lib',
   };

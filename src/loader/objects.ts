@@ -1,7 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readElfFile } from '../elf/index.js';
 import { ElfError, type ElfInfo } from '../elf/types.js';
-import type { FileProbe, ObjectCache } from './types.js';
+import type { FileKind, FileProbe, ObjectCache } from './types.js';
+
+/** What stat says a path is: files are read, FIFOs never opened (open() would block). */
+function kindOf(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean }): FileKind {
+  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isFIFO() ? 'fifo' : 'other';
+}
 
 /**
  * The default ObjectCache. Directory listings answer "is there a file of this name" for the
@@ -40,10 +45,10 @@ export function createObjectCache(): ObjectCache {
         if (st === undefined) {
           p = null;
         } else if (st.ino <= Number.MAX_SAFE_INTEGER && st.dev <= Number.MAX_SAFE_INTEGER) {
-          p = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', id: `${st.dev}:${st.ino}`, size: st.size };
+          p = { kind: kindOf(st), id: `${st.dev}:${st.ino}`, size: st.size };
         } else {
           const big = statSync(path, { bigint: true });
-          p = { kind: big.isFile() ? 'file' : big.isDirectory() ? 'dir' : 'other', id: `${big.dev}:${big.ino}`, size: Number(big.size) };
+          p = { kind: kindOf(big), id: `${big.dev}:${big.ino}`, size: Number(big.size) };
         }
       } catch {
         p = null;

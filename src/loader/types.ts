@@ -42,6 +42,25 @@ export interface Closure {
   libraries: LoadedLibrary[];
   /** Set when ld.so would stop (the last library entry then carries `error`). */
   error?: ClosureError;
+  /**
+   * Versions a found library does not define, in ld.so's checking order (only when there are
+   * any, and never with `error`: ld.so stops before checking versions).
+   */
+  versionErrors?: VersionError[];
+}
+
+/**
+ * ld.so's "version `VERSION' not found (required by NEEDEDBY)", reported against the library at
+ * `path`: a refusal like a missing soname (dlopen fails on the first one).
+ */
+export interface VersionError {
+  /** The DT_VERNEED file name (the soname asked for). */
+  soname: string;
+  version: string;
+  /** Path of the object that needs the version (as the loader reached it). */
+  neededBy: string;
+  /** Path of the library that lacks it. */
+  path: string;
 }
 
 /*
@@ -93,8 +112,9 @@ export interface LoaderEnv {
   systemDirs: readonly string[];
   /** Default directories searched last (with their subdirs). */
   defaultDirs: readonly string[];
-  /** nixos: a directory that is not on disk, holding exactly `sonames`. */
-  virtualDefault: { dir: string; sonames: ReadonlySet<string> } | null;
+  /** nixos: a directory that is not on disk, holding exactly these libraries (soname -> its
+   * DT_NEEDED). */
+  virtualDefault: { dir: string; libraries: ReadonlyMap<string, readonly string[]> } | null;
   /** The dynamic loader, always already loaded. */
   rtld: { path: string; soname: string };
   /** Values of $LIB and $PLATFORM. */
@@ -104,8 +124,11 @@ export interface LoaderEnv {
   cwd: string;
 }
 
+/** What a path is (symlinks followed): `other` is a socket or a device. */
+export type FileKind = 'file' | 'dir' | 'fifo' | 'other';
+
 /** What a filesystem probe found at a path (symlinks followed). */
-export type FileProbe = { kind: 'file' | 'dir' | 'other'; id: string; size: number } | null;
+export type FileProbe = { kind: FileKind; id: string; size: number } | null;
 
 /**
  * Memoises filesystem and ELF reads across loadClosure calls. Assumes files do not change while

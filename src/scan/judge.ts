@@ -1,5 +1,5 @@
 import { describeMachine } from '../elf/machine.js';
-import { DF_1_PIE, ElfError, type ElfInfo } from '../elf/types.js';
+import { DF_1_PIE, ET_DYN, ElfError, describeType, type ElfInfo } from '../elf/types.js';
 
 /** What objects this venv can load: its Python's machine and ELF class. */
 export interface Target {
@@ -7,8 +7,6 @@ export interface Target {
   elfClass: 32 | 64;
 }
 
-const ET_DYN = 3;
-const ET_NAMES: Record<number, string> = { 0: 'ET_NONE', 1: 'ET_REL', 2: 'ET_EXEC', 4: 'ET_CORE' };
 
 /** musl's loader and libc as they appear in musllinux wheels and Alpine builds. */
 function isMuslLinked(elf: ElfInfo): boolean {
@@ -25,7 +23,7 @@ export function unloadableReason(elf: ElfInfo, target: Target): string | null {
   if (elf.machine !== target.machine) {
     return `built for another machine (${describeMachine(elf.machine)}, venv is ${describeMachine(target.machine)})`;
   }
-  if (elf.type !== ET_DYN) return `not a shared object (${ET_NAMES[elf.type] ?? `e_type ${elf.type}`})`;
+  if (elf.type !== ET_DYN) return `not a shared object (${describeType(elf.type)})`;
   // Separate debuginfo (`objcopy --only-keep-debug`) keeps the .so name but not the dynamic section.
   if (!elf.dynamic) return 'no dynamic section (separate debug info?)';
   if (isMuslLinked(elf)) return 'linked against musl, not glibc';

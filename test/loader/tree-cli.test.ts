@@ -57,7 +57,10 @@ describe('nixpy tree', () => {
     expect(JSON.parse(io.out).libraries).toEqual([{ soname: 'libz.so.1', path: null, via: null }]);
     const libz = fakeIo();
     await main(['tree', '/usr/lib/x86_64-linux-gnu/libz.so.1', '--json'], libz);
-    expect(JSON.parse(libz.out).libraries).toEqual([{ soname: 'libc.so.6', path: `${NIXOS_GLIBC_LIBDIR}/libc.so.6`, via: 'default' }]);
+    expect(JSON.parse(libz.out).libraries).toEqual([
+      { soname: 'libc.so.6', path: `${NIXOS_GLIBC_LIBDIR}/libc.so.6`, via: 'default' },
+      { soname: 'ld-linux-x86-64.so.2', path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, via: 'loaded' },
+    ]);
   });
 
   it('human output: an indented tree, "not found" marked, exit 1', async () => {

@@ -1,0 +1,110 @@
+import type { ElfInfo } from '../elf/types.js';
+import { LD_LIBRARY_PATH_SEPARATORS, originOf, splitSearchPath, type DstValues } from './dst.js';
+import type { LoaderEnv, ObjectCache } from './types.js';
+import { verifier, type Candidate } from './verify.js';
+
+export const VDSO_SONAME = 'linux-vdso.so.1';
+
+/** One link map: an object ld.so has mapped (or pretends to, for the vDSO and virtual glibc). */
+export interface LinkMap {
+  /** l_name: the path it was opened under. */
+  name: string;
+  /** l_libname: every name that has reached it. */
+  names: Set<string>;
+  soname: string | null;
+  /** dev:ino, null for objects not on disk. */
+  id: string | null;
+  /** The parsed file; null for ld.so, the vDSO and the virtual glibc libraries. */
+  info: ElfInfo | null;
+  /** DT_NEEDED: the file's, or the virtual library's known list. */
+  needed: readonly string[];
+  /** l_loader: the object whose DT_NEEDED loaded it. */
+  loader: LinkMap | null;
+  origin: string | null;
+  /** DT_RPATH / DT_RUNPATH split and expanded, on first use. */
+  rpath?: string[] | null;
+  runpath?: string[] | null;
+}
+
+/**
+ * The objects one walk has mapped (a link-map namespace), with what the sharing memo needs to
+ * know about the walk: which files it accepted, which names it asked for, and whether the root's
+ * own path, soname or identity decided anything.
+ */
+export class Namespace {
+  readonly maps: LinkMap[] = [];
+  readonly root: LinkMap;
+  readonly vdso: LinkMap;
+  /** Identity of every file the walk accepted. */
+  readonly ids = new Set<string>();
+  /** Every name the walk looked for. */
+  readonly asked = new Set<string>();
+  /** The root's path or identity decided something: not to be shared with other roots. */
+  rootSpecific = false;
+  /** open_verify's verdict on a path (memoised across walks). */
+  readonly verify: (path: string) => Candidate | null;
+  /** LD_LIBRARY_PATH, split once per walk ($ORIGIN there is the root's directory). */
+  readonly ldLibraryPath: readonly string[];
+
+  constructor(
+    readonly env: LoaderEnv,
+    objects: ObjectCache,
+    path: string,
+    rootFile: { info: ElfInfo; id: string },
+  ) {
+    this.verify = verifier(env, objects);
+    this.root = this.add({
+      name: path,
+      names: new Set([path]),
+      soname: rootFile.info.soname,
+      id: rootFile.id,
+      info: rootFile.info,
+      needed: rootFile.info.needed,
+      loader: null,
+      origin: originOf(path, env.cwd),
+    });
+    // ld.so itself and the vDSO are mapped before any DT_NEEDED is looked at.
+    const rtldNames = new Set([env.rtld.path, env.rtld.soname]);
+    if (rootFile.info.interp) rtldNames.add(rootFile.info.interp);
+    const rtldProbe = env.virtualDefault ? null : objects.probe(env.rtld.path);
+    if (rtldProbe) this.ids.add(rtldProbe.id);
+    this.add({ ...bare(env.rtld.path, env.rtld.soname), names: rtldNames, id: rtldProbe?.id ?? null });
+    this.vdso = this.add(bare(VDSO_SONAME, VDSO_SONAME));
+    this.ldLibraryPath =
+      env.ldLibraryPath === null ? [] : splitSearchPath(env.ldLibraryPath, LD_LIBRARY_PATH_SEPARATORS, this.dst(this.root));
+  }
+
+  add(m: LinkMap): LinkMap {
+    this.maps.push(m);
+    return m;
+  }
+
+  /** The values of $ORIGIN, $LIB and $PLATFORM in strings of `m`. */
+  dst(m: LinkMap): DstValues {
+    return { origin: m.origin, lib: this.env.dstLib, platform: this.env.dstPlatform };
+  }
+
+  /** The already-loaded object with this name or soname (_dl_name_match_p, then DT_SONAME). */
+  byName(name: string): LinkMap | null {
+    for (const m of this.maps) {
+      if (m.names.has(name) || m.soname === name) {
+        if (m === this.root) this.rootSpecific = true;
+        if (m.soname === name) m.names.add(name);
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The already-loaded object that is this file (same device and inode). */
+  byId(id: string): LinkMap | null {
+    const same = this.maps.find((m) => m.id === id) ?? null;
+    if (same === this.root) this.rootSpecific = true;
+    return same;
+  }
+}
+
+/** A map for an object that is not read from disk. */
+function bare(name: string, soname: string): LinkMap {
+  return { name, names: new Set([name]), soname, id: null, info: null, needed: [], loader: null, origin: null };
+}

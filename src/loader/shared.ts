@@ -1,0 +1,153 @@
+import { DF_1_NODEFLIB, type ElfInfo } from '../elf/types.js';
+import { computeClosure, withVersionErrors } from './closure.js';
+import { originOf } from './dst.js';
+import { createObjectCache } from './objects.js';
+import { readRoot } from './root.js';
+import type { Closure, LoadedLibrary, LoaderEnv, ObjectCache, VersionError } from './types.js';
+import { versionErrorsOf, type Provider } from './versions.js';
+
+/**
+ * One object's closure as ld.so (dlopen, or ldd's trace mode) loads it. Throws RootObjectError
+ * when `path` itself cannot be the root object.
+ */
+export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache = createObjectCache()): Closure {
+  const rootInfo = readRoot(env, objects, path);
+  const key = sharedKey(env, rootInfo.info, path);
+  if (key === null) return computeClosure(path, rootInfo, env, objects).closure;
+  const memo = memoFor(objects, env);
+  const shared = memo.get(key);
+  if (shared !== undefined && fits(shared, rootInfo)) return instantiate(shared, path, rootInfo.info);
+  const computed = computeClosure(path, rootInfo, env, objects);
+  if (computed.rootSpecific) return computed.closure;
+  // A root whose own file (or a link to it) is in this closure would meet itself there: such a
+  // root (its id among `ids`) computes its own closure.
+  const mine: SharedClosure = {
+    closure: computed.closure,
+    rootPath: path,
+    ids: computed.ids,
+    asked: computed.asked,
+    providers: computed.providers,
+    dependencyVersionErrors: computed.dependencyVersionErrors,
+  };
+  if (shared === undefined) memo.set(key, mine);
+  return instantiate(mine, path, rootInfo.info);
+}
+
+/**
+ * Whether a shared closure is this root's too: a root meets itself where the walk accepted its
+ * file (its id) or asked for its soname; such a root computes its own closure.
+ */
+function fits(s: SharedClosure, root: { info: ElfInfo; id: string }): boolean {
+  return !s.ids.has(root.id) && !(root.info.soname !== null && s.asked.has(root.info.soname));
+}
+
+/*
+ * Closures shared between roots. ld.so's walk from a root depends on the root's path only
+ * through $ORIGIN (its DT_NEEDED, RPATH, RUNPATH, and LD_LIBRARY_PATH expand it), through the
+ * names the root answers to (its path, matched by a DT_NEEDED with a '/', and its soname), and
+ * through its file identity (a search that finds the root's own file gets the root). Roots that agree on
+ * everything else (extension modules of one package often need exactly the same libraries; a
+ * venv may hold the same file at several paths) get the same closure, with the root's path in
+ * `requiredBy` and `notFoundFor`. A closure is shared only when neither the root's path, soname
+ * nor identity played any part in it (computeClosure's `rootSpecific`), and reused only by a root
+ * whose soname and identity play no part in it either (`fits`). The root's own DT_VERNEED is not
+ * part of the key: its version check is made per root, against what the shared closure's files
+ * define (`providers`).
+ */
+
+interface SharedClosure {
+  closure: Closure;
+  /** The root path the closure was computed for. */
+  rootPath: string;
+  /** Identity of every file the walk accepted: a root with one of these ids computes its own. */
+  ids: ReadonlySet<string>;
+  /** Every name the walk looked for: a root with one of these sonames computes its own. */
+  asked: ReadonlySet<string>;
+  providers: ReadonlyMap<string, Provider>;
+  dependencyVersionErrors: readonly VersionError[];
+}
+
+const memos = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, SharedClosure>>>();
+
+/** One memo per (object cache, environment): both are fixed for the memo's lifetime. */
+function memoFor(objects: ObjectCache, env: LoaderEnv): Map<string, SharedClosure> {
+  let byEnv = memos.get(objects);
+  if (byEnv === undefined) memos.set(objects, (byEnv = new WeakMap()));
+  let memo = byEnv.get(env);
+  if (memo === undefined) byEnv.set(env, (memo = new Map()));
+  return memo;
+}
+
+/** null and '' kept apart in keys (a DT_RUNPATH of '' still disables DT_RPATH). */
+function keyPart(s: string | null): string {
+  return s === null ? '\u0001' : `=${s}`;
+}
+
+/** A root's key parts that do not depend on its path, per parsed object (see sharedKey). */
+interface KeyBase {
+  /** The key when the root's directory plays no part: one string, so its hash is computed once. */
+  plain: string;
+  /** Everything but the directory, for roots whose key needs it. */
+  base: string;
+  /** $ORIGIN (or another token) in its DT_NEEDED, DT_RPATH or DT_RUNPATH. */
+  usesDst: boolean;
+}
+
+/** Parsed objects are shared by every path that reaches the same file: so are their key parts. */
+const keyBases = new WeakMap<ElfInfo, KeyBase | null>();
+
+function keyBaseOf(info: ElfInfo): KeyBase | null {
+  let k = keyBases.get(info);
+  if (k !== undefined) return k;
+  if (info.needed.some((n) => n.includes('/'))) {
+    k = null;
+  } else {
+    // No soname: a root's soname matters only when its closure asks for that name, which
+    // loadClosure checks against the shared closure's `asked`.
+    const base = [
+      keyPart(info.interp),
+      keyPart(info.rpath),
+      keyPart(info.runpath),
+      (info.flags1 & DF_1_NODEFLIB) !== 0 ? '1' : '0',
+      ...info.needed,
+    ].join('\u0000');
+    const usesDst =
+      (info.rpath !== null && info.rpath.includes('$')) ||
+      (info.runpath !== null && info.runpath.includes('$')) ||
+      info.needed.some((n) => n.includes('$'));
+    k = { plain: `${keyPart(null)}\u0000${base}`, base, usesDst };
+  }
+  keyBases.set(info, k);
+  return k;
+}
+
+/**
+ * What a root's closure can depend on besides its path and identity; null when a DT_NEEDED names
+ * a path (the root's path could be that name). $ORIGIN anywhere makes the directory part of it.
+ */
+function sharedKey(env: LoaderEnv, info: ElfInfo, path: string): string | null {
+  // A root named without a '/' answers to a plain soname-like name.
+  if (!path.includes('/')) return null;
+  const k = keyBaseOf(info);
+  if (k === null) return null;
+  const dst = k.usesDst || (env.ldLibraryPath !== null && env.ldLibraryPath.includes('$'));
+  return dst ? `${keyPart(originOf(path, env.cwd))}\u0000${k.base}` : k.plain;
+}
+
+/** The shared closure as computed for `path`: copies, with the root's path in place. */
+function instantiate(s: SharedClosure, path: string, root: ElfInfo): Closure {
+  const swap = (p: string): string => (p === s.rootPath ? path : p);
+  const libraries = s.closure.libraries.map((l) => {
+    const copy: LoadedLibrary = { ...l, requiredBy: swap(l.requiredBy) };
+    if (l.tried !== undefined) copy.tried = [...l.tried];
+    if (l.notFoundFor !== undefined) copy.notFoundFor = l.notFoundFor.map(swap);
+    return copy;
+  });
+  const out: Closure = { path, libraries };
+  if (s.closure.error !== undefined) {
+    out.error = { ...s.closure.error };
+    return out;
+  }
+  // Dependencies never name the root's path (a closure that reaches the root is not shared).
+  return withVersionErrors(out, [...versionErrorsOf(path, root.verneed, s.providers), ...s.dependencyVersionErrors.map((e) => ({ ...e }))]);
+}

@@ -1,0 +1,46 @@
+import type { VersionNeed } from '../elf/types.js';
+import type { LinkMap } from './link-maps.js';
+import type { VersionError } from './types.js';
+
+/*
+ * ld.so's symbol-version check (elf/dl-version.c _dl_check_map_versions), run once every object
+ * is mapped: for each object in load order, each DT_VERNEED entry names a loaded file (matched
+ * by name as find_needed does) and versions it must define in its DT_VERDEF. A version missing
+ * there is "version `V' not found (required by X)": fatal for dlopen, listed by ldd. Not checked,
+ * as ld.so does not check or only warns: a need on a file that was not found (ldd's trace mode
+ * skips its stub), a library without DT_VERDEF ("no version information available"), and weak
+ * needs (VER_FLG_WEAK). Libraries the model does not read (the virtual nixpkgs glibc, ld.so,
+ * the vDSO) give no evidence either way.
+ */
+
+/** What a needed file provides: its path and the versions it defines. */
+export interface Provider {
+  path: string;
+  verdef: readonly string[];
+}
+
+/** Name -> provider, for every name that reached a mapped file with version definitions. */
+export function providersOf(maps: readonly LinkMap[]): Map<string, Provider> {
+  const out = new Map<string, Provider>();
+  for (const m of maps) {
+    if (m.info === null || m.info.verdef.length === 0) continue;
+    const p: Provider = { path: m.name, verdef: m.info.verdef };
+    for (const n of m.names) if (!out.has(n)) out.set(n, p);
+    if (m.soname !== null && !out.has(m.soname)) out.set(m.soname, p);
+  }
+  return out;
+}
+
+/** The versions `neededBy`'s DT_VERNEED asks for that the providers lack, in file order. */
+export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[], providers: ReadonlyMap<string, Provider>): VersionError[] {
+  const out: VersionError[] = [];
+  for (const need of verneed) {
+    const p = providers.get(need.file);
+    if (p === undefined) continue;
+    for (const version of need.versions) {
+      if (need.weak?.includes(version) || p.verdef.includes(version)) continue;
+      out.push({ soname: need.file, version, neededBy, path: p.path });
+    }
+  }
+  return out;
+}
