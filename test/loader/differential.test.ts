@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
 import { createLoaderEnv, createObjectCache, loadClosure, RootObjectError, type Closure } from '../../src/loader/index.js';
-import { comparableClosure, comparableLdd, mapLimit, parseLdDebug, runLdd, runLdDebug, sameComparable, viaDisagreements, type LddReport } from './ldd-oracle.js';
+import { comparableClosure, comparableLdd, mapLimit, parseLdDebug, real, runLdd, runLdDebug, sameComparable, viaDisagreements, type LddReport } from './ldd-oracle.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/loader');
 
@@ -54,6 +54,11 @@ async function judge(c: Case, env: ReturnType<typeof createLoaderEnv>, objects: 
   const model = comparableClosure(closure, c.cwd);
   const oracle = comparableLdd(ldd.lines, c.cwd);
   if (!sameComparable(model, oracle)) return { outcome: 'disagree', detail: `model ${JSON.stringify(model)}\nldd   ${JSON.stringify(oracle)}` };
+  const versions = (list: { library: string; version: string; requiredBy: string }[]) =>
+    list.map((v) => `${real(v.library, c.cwd)} ${v.version} ${real(v.requiredBy, c.cwd)}`).sort();
+  const ours = versions((closure.versionErrors ?? []).map((v) => ({ library: v.path, version: v.version, requiredBy: v.neededBy })));
+  const theirs = versions(ldd.versionErrors);
+  if (JSON.stringify(ours) !== JSON.stringify(theirs)) return { outcome: 'disagree', detail: `version errors: model ${JSON.stringify(ours)}\nldd ${JSON.stringify(theirs)}` };
   if (checkVia) {
     const searches = parseLdDebug(await runLdDebug(c.file, { cwd: c.cwd, ldLibraryPath: c.ldLibraryPath, rtld: env.rtld.path }));
     const systemDirs = env.defaultDirs.flatMap((d) => env.subdirs.map((s) => d + s));

@@ -4,9 +4,16 @@ import type { Closure } from '../../src/loader/index.js';
 
 /** What `ldd FILE` reported, reduced to what the model can be compared on. */
 export type LddReport =
-  | { kind: 'listed'; lines: LddLine[] }
+  | { kind: 'listed'; lines: LddLine[]; versionErrors: LddVersionError[] }
   | { kind: 'error'; message: string }
   | { kind: 'rejected'; message: string };
+
+/** `FILE: LIB: version `V' not found (required by X)`, which ld.so's trace mode prints and goes on. */
+export interface LddVersionError {
+  library: string;
+  version: string;
+  requiredBy: string;
+}
 
 /** One line of ldd output: `name => path`, `name => not found`, or a bare `path`. */
 export interface LddLine {
@@ -22,13 +29,19 @@ export function parseLdd(stdout: string, stderr: string, exitCode: number): LddR
   if (exitCode !== 0 && stdout.trim() === '') return { kind: 'rejected', message: stderr.trim() };
   // ld.so says "statically linked" for any main object without DT_NEEDED (libX11-xcb.so.1,
   // ld.so itself): an empty closure, not a rejection.
-  if (/^\s*statically linked\s*$/m.test(stdout)) return { kind: 'listed', lines: [] };
+  if (/^\s*statically linked\s*$/m.test(stdout)) return { kind: 'listed', lines: [], versionErrors: [] };
   if (/not a dynamic executable/.test(stdout + stderr)) return { kind: 'rejected', message: 'not a dynamic executable' };
   const lines: LddLine[] = [];
+  const versionErrors: LddVersionError[] = [];
   for (const raw of stdout.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
-    let m = /^(.*) => not found$/.exec(line);
+    let m = /^.*?: (\/.*|[^:]*): version `(.*)' not found \(required by (.*)\)$/.exec(line);
+    if (m) {
+      versionErrors.push({ library: m[1] as string, version: m[2] as string, requiredBy: m[3] as string });
+      continue;
+    }
+    m = /^(.*) => not found$/.exec(line);
     if (m) {
       lines.push({ name: m[1] as string, path: null, arrow: true });
       continue;
@@ -47,7 +60,7 @@ export function parseLdd(stdout: string, stderr: string, exitCode: number): LddR
     }
     throw new Error(`unparsed ldd line: ${JSON.stringify(raw)}`);
   }
-  return { kind: 'listed', lines };
+  return { kind: 'listed', lines, versionErrors };
 }
 
 export function runLdd(file: string, opts: { cwd?: string; ldLibraryPath?: string } = {}): Promise<LddReport> {
@@ -67,7 +80,8 @@ export function runLdd(file: string, opts: { cwd?: string; ldLibraryPath?: strin
   });
 }
 
-function real(p: string, cwd: string): string {
+/** The real path of a path ld.so or the model printed (relative ones against `cwd`). */
+export function real(p: string, cwd: string): string {
   try {
     // .native is realpath(3): the JS version folds '..' lexically before following links.
     return realpathSync.native(p.startsWith('/') ? p : `${cwd}/${p}`);

@@ -184,6 +184,24 @@ describe('loader rules on linker-built fixtures (env host)', () => {
     expect(lib(load('symbol_version_need/libroot.so'), 'libv.so').via).toBe('runpath');
   });
 
+  it('missing_symbol_version_is_refused: per root, and for a dependency, from one shared walk', () => {
+    const d = join(FIX, 'missing_symbol_version_is_refused');
+    const objects = createObjectCache();
+    const env = hostEnv();
+    // libok.so first: its closure is shared with libroot.so (same DT_NEEDED and RUNPATH), whose
+    // own DT_VERNEED must still be checked.
+    const ok = loadClosure(join(d, 'libok.so'), env, objects);
+    const root = loadClosure(join(d, 'libroot.so'), env, objects);
+    expect(ok.versionErrors).toBeUndefined();
+    expect(lib(root, 'libvers.so')).toMatchObject({ via: 'runpath', path: join(d, 'lib/libvers.so') });
+    expect(root.versionErrors).toEqual([{ soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'libroot.so'), path: join(d, 'lib/libvers.so') }]);
+    expect(loadClosure(join(d, 'libviamid.so'), env, objects).versionErrors).toEqual([
+      { soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'lib/libmid.so'), path: join(d, 'lib/libvers.so') },
+    ]);
+    // The version check reads nothing new: the verdef came with the library's first read.
+    expect(readElfFile(join(d, 'lib/libvers.so')).verdef).toEqual(['VERS_1']);
+  });
+
   it('needed_with_slash_is_a_path, relative to the current directory', () => {
     const d = join(FIX, 'needed_with_slash_is_a_path');
     expect(lib(loadClosure(join(d, 'libroot.so'), hostEnv(undefined, d)), 'sub/libp.so')).toMatchObject({ via: 'path', path: 'sub/libp.so' });

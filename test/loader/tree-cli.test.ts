@@ -126,3 +126,56 @@ describe('nixpy tree paths are absolute', () => {
     expect(JSON.parse(io.out)).toEqual({ path: join(d, 'libroot.so'), libraries: [{ soname: 'sub/libp.so', path: join(d, 'sub/libp.so'), via: 'path' }] });
   });
 });
+
+describe('nixpy tree with several FILEs, some bad', () => {
+  it('prints every good tree, an entry { path, error } per bad FILE, exit 2 (JSON)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'nixpy-tree-'));
+    writeFileSync(join(tmp, 'script.so'), 'GROUP ( libc.so.6 )\n');
+    const io = fakeIo();
+    const files = ['rpath_is_inherited_down_the_load_chain/libroot.so', join(tmp, 'script.so'), join(tmp, 'nope.so'), 'runpath_is_not_inherited/libroot.so'];
+    expect(await main(['tree', ...files, '--json', '--env', 'host'], io)).toBe(2);
+    const docs = JSON.parse(io.out) as { path: string; error?: string; libraries?: unknown[] }[];
+    expect(docs.map((d) => d.path)).toEqual([join(FIX, files[0]!), files[1], files[2], join(FIX, files[3]!)]);
+    expect(docs[0]?.libraries).toHaveLength(2);
+    expect(docs[1]).toEqual({ path: files[1], error: expect.stringContaining('not an ELF file') });
+    expect(docs[2]).toEqual({ path: files[2], error: `${files[2]}: no such file` });
+    expect(docs[3]?.libraries).toHaveLength(2);
+  });
+
+  it('human: the good trees on stdout, one clear line per bad FILE on stderr, exit 2', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'nixpy-tree-'));
+    const io = fakeIo();
+    const code = await main(['tree', join(tmp, 'nope.so'), 'runpath_is_not_inherited/libroot.so', tmp, '--env', 'host', '--no-color'], io);
+    expect(code).toBe(2);
+    expect(io.out).toContain(`${join(FIX, 'runpath_is_not_inherited')}/libroot.so\n└── liba.so`);
+    expect(io.err.trim().split('\n')).toEqual([`nixpy: ${join(tmp, 'nope.so')}: no such file`, `nixpy: ${tmp}: not a regular file`]);
+  });
+});
+
+describe('nixpy tree: what ld.so refuses besides a missing library', () => {
+  const d = join(FIX, 'missing_symbol_version_is_refused');
+  it('a found library without a needed version: versionErrors in JSON, exit 1', async () => {
+    const io = fakeIo();
+    expect(await main(['tree', join(d, 'libviamid.so'), join(d, 'libok.so'), '--json', '--env', 'host'], io)).toBe(1);
+    const [viamid, ok] = JSON.parse(io.out) as { versionErrors?: unknown }[];
+    expect(viamid?.versionErrors).toEqual([{ soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'lib/libmid.so') }]);
+    expect(ok).not.toHaveProperty('versionErrors');
+    const alone = fakeIo();
+    expect(await main(['tree', join(d, 'libok.so'), '--env', 'host'], alone)).toBe(0);
+  });
+
+  it("human: ld.so's own words", async () => {
+    const io = fakeIo();
+    expect(await main(['tree', 'missing_symbol_version_is_refused/libroot.so', '--env', 'host', '--no-color'], io)).toBe(1);
+    expect(io.out).toContain(`${d}/lib/libvers.so: version \`VERS_2' not found (required by ${d}/libroot.so)`);
+  });
+
+  it('a closure ld.so stops in says plainly that it is truncated', async () => {
+    const io = fakeIo();
+    expect(await main(['tree', 'linker_script_stops_search/libroot.so', '--env', 'host', '--no-color'], io)).toBe(1);
+    expect(io.out).toContain('truncated: ld.so stops at libls.so (invalid ELF header)');
+    const json = fakeIo();
+    await main(['tree', 'linker_script_stops_search/libroot.so', '--env', 'host', '--json'], json);
+    expect(JSON.parse(json.out).truncated).toBe(true);
+  });
+});

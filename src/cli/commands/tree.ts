@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { InputError } from '../../errors.js';
 import { createLoaderEnv, createObjectCache, loadClosure, RootObjectError } from '../../loader/index.js';
-import type { Closure, LibraryResult, LoadedLibrary, TreeResult } from '../../loader/types.js';
+import type { Closure, LibraryResult, LoadedLibrary, LoaderEnv, ObjectCache, TreeResult } from '../../loader/types.js';
 import { ldLibraryPathOf, type Command } from '../common.js';
 import { printJson } from '../io.js';
 
@@ -18,15 +18,30 @@ export function absolutePath(cwd: string, p: string): string {
   return abs.replace(/\/\.(?=\/|$)/g, '').replace(/\/{2,}/g, '/') || '/';
 }
 
+/** A FILE that cannot be the root object: `{ path, error }` in the JSON array. */
+export interface TreeFailure {
+  path: string;
+  error: string;
+}
+
+/** `tree --json` for one FILE, with the additions the contract allows. */
+export type TreeDocument = TreeResult & {
+  libraries: (LibraryResult & { error?: string; notFoundFor?: string[] })[];
+  /** ld.so stops at the library with `error`: what it would load after that is not listed. */
+  truncated?: true;
+  versionErrors?: { soname: string; version: string; neededBy: string }[];
+};
+
 /**
  * The contract document for one FILE. Added fields, only when they apply: `error` where ld.so
- * would stop, `notFoundFor` when a name was missing for some objects and found for a later one.
+ * would stop (and `truncated` on the document), `notFoundFor` when a name was missing for some
+ * objects and found for a later one, `versionErrors` when a found library lacks a needed version.
  */
-export function treeDocument(c: Closure, cwd: string): TreeResult {
-  return {
+export function treeDocument(c: Closure, cwd: string): TreeDocument {
+  const doc: TreeDocument = {
     path: absolutePath(cwd, c.path),
     libraries: c.libraries.map((l) => {
-      const out: LibraryResult & { error?: string; notFoundFor?: string[] } = {
+      const out: TreeDocument['libraries'][number] = {
         soname: l.soname,
         path: l.path === null ? null : absolutePath(cwd, l.path),
         via: l.via,
@@ -36,6 +51,11 @@ export function treeDocument(c: Closure, cwd: string): TreeResult {
       return out;
     }),
   };
+  if (c.error !== undefined) doc.truncated = true;
+  if (c.versionErrors !== undefined) {
+    doc.versionErrors = c.versionErrors.map((v) => ({ soname: v.soname, version: v.version, neededBy: absolutePath(cwd, v.neededBy) }));
+  }
+  return doc;
 }
 
 /**
@@ -64,6 +84,13 @@ export function formatTree(c: Closure, cwd: string, ch: ChalkInstance): string {
   };
   walk(c.path, '', new Set([c.path]));
   if (c.libraries.length === 0) lines.push(ch.dim('    (no dependencies)'));
+  if (c.error !== undefined) {
+    lines.push(ch.red(`truncated: ld.so stops at ${c.error.soname} (${c.error.message}); what it would load next is not listed`));
+  }
+  for (const v of c.versionErrors ?? []) {
+    const lib = absolutePath(cwd, v.path);
+    lines.push(ch.red(`${lib}: version \`${v.version}' not found (required by ${absolutePath(cwd, v.neededBy)})`));
+  }
   return lines.join('\n');
 }
 
@@ -76,9 +103,25 @@ function describe(l: LoadedLibrary, cwd: string, ch: ChalkInstance): string {
   return `${l.soname} => ${path} ${ch.dim(`[${l.via}]`)}${late}`;
 }
 
+/** $ORIGIN of a relative FILE is cwd + "/" + its directory, as ld.so computes it: `path` is
+ * absolute already. */
+function loadOne(path: string, env: LoaderEnv, objects: ObjectCache): { closure: Closure } | { failure: TreeFailure } {
+  try {
+    return { closure: loadClosure(path, env, objects) };
+  } catch (err) {
+    if (err instanceof RootObjectError) return { failure: { path, error: err.message } };
+    throw err;
+  }
+}
+
 function failed(c: Closure): boolean {
-  // A name found only after failing for an earlier object still fails for that object.
-  return c.error !== undefined || c.libraries.some((l) => l.path === null || l.notFoundFor !== undefined);
+  // A name found only after failing for an earlier object still fails for that object; a
+  // missing symbol version makes dlopen fail as surely as a missing library.
+  return (
+    c.error !== undefined ||
+    c.versionErrors !== undefined ||
+    c.libraries.some((l) => l.path === null || l.notFoundFor !== undefined)
+  );
 }
 
 export const treeCommand: Command<TreeArgs> = {
@@ -89,22 +132,21 @@ export const treeCommand: Command<TreeArgs> = {
   run: async (args, { io, chalk }) => {
     const env = createLoaderEnv(args.env, { ldLibraryPath: ldLibraryPathOf(args, io), cwd: io.cwd });
     const objects = createObjectCache();
-    const results: Closure[] = [];
-    for (const file of args.files.map(String)) {
-      try {
-        // $ORIGIN of a relative FILE is cwd + "/" + its directory, as ld.so computes it.
-        results.push(loadClosure(absolutePath(io.cwd, file), env, objects));
-      } catch (err) {
-        if (err instanceof RootObjectError) throw new InputError(err.message);
-        throw err;
-      }
-    }
+    const files = args.files.map(String);
+    // Every FILE is loaded; a bad one is reported and does not hide the others' trees.
+    const outcomes = files.map((file) => loadOne(absolutePath(io.cwd, file), env, objects));
+    const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
+    const closures = outcomes.flatMap((o) => ('closure' in o ? [o.closure] : []));
+    // One FILE that cannot be loaded: the usual one-line input error, nothing on stdout.
+    if (outcomes.length === 1 && failures.length === 1) throw new InputError((failures[0] as TreeFailure).error);
     if (args.json) {
-      const docs = results.map((r) => treeDocument(r, io.cwd));
+      const docs = outcomes.map((o) => ('failure' in o ? o.failure : treeDocument(o.closure, io.cwd)));
       printJson(io, docs.length === 1 ? docs[0] : docs);
     } else {
-      io.stdout(results.map((r) => formatTree(r, io.cwd, chalk)).join('\n\n') + '\n');
+      if (closures.length > 0) io.stdout(closures.map((c) => formatTree(c, io.cwd, chalk)).join('\n\n') + '\n');
+      for (const f of failures) io.stderr(`nixpy: ${f.error}\n`);
     }
-    return results.some((r) => failed(r)) ? 1 : 0;
+    if (failures.length > 0) return 2;
+    return closures.some((c) => failed(c)) ? 1 : 0;
   },
 };
