@@ -61,6 +61,8 @@ export interface VersionError {
   neededBy: string;
   /** Path of the library that lacks it. */
   path: string;
+  /** The versions that library defines (its DT_VERDEF, as already read). */
+  defined: readonly string[];
 }
 
 /*

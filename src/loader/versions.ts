@@ -39,7 +39,7 @@ export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[
     if (p === undefined) continue;
     for (const version of need.versions) {
       if (need.weak?.includes(version) || p.verdef.includes(version)) continue;
-      out.push({ soname: need.file, version, neededBy, path: p.path });
+      out.push({ soname: need.file, version, neededBy, path: p.path, defined: p.verdef });
     }
   }
   return out;

@@ -98,7 +98,7 @@ export function noNixFileError(cwd: string, root: string): InputError {
 }
 
 function emptyScan(project: Project): ScanReport {
-  return { result: { root: project.root, env: 'nixos', objects: 0, skipped: [], missing: [] }, objects: [] };
+  return { result: { root: project.root, env: 'nixos', objects: 0, skipped: [], missing: [], versionErrors: [] }, objects: [], versionDefinitions: new Map() };
 }
 
 function patchFor(engine: Engine, nix: NixSource, a: Analysis): PlannedPatch | null {

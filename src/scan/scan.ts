@@ -5,6 +5,7 @@ import type { Closure, EnvName } from '../loader/types.js';
 import { elfErrorReason, unloadableReason, type Target } from './judge.js';
 import { collectMissing, venvRelative, type Classify } from './missing.js';
 import { entryPoints } from './roots.js';
+import { collectVersionErrors } from './versions.js';
 import type { ScanResult, SkippedFile } from './types.js';
 import { walkVenv } from './walk.js';
 
@@ -25,6 +26,8 @@ export interface ScannedObject {
 export interface ScanReport {
   result: ScanResult;
   objects: ScannedObject[];
+  /** For each library in `result.versionErrors`: the versions it does define (its DT_VERDEF). */
+  versionDefinitions: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What the scan needs from the ELF reader, the loader model and the classifier. */
@@ -95,9 +98,11 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
     providersOf(objects, walk.sameDirLinks),
     classify,
   );
+  const versions = collectVersionErrors(judged, locate);
   return {
-    result: { root: rootAbs, env: opts.env, objects: objects.length, skipped, missing },
+    result: { root: rootAbs, env: opts.env, objects: objects.length, skipped, missing, versionErrors: versions.refusals },
     objects,
+    versionDefinitions: versions.defined,
   };
 }
 

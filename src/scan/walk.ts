@@ -47,6 +47,14 @@ function errnoReason(err: unknown): string {
   }
 }
 
+/** Why a special file named like a library is skipped; null for anything else. */
+function specialFileReason(f: { isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string | null {
+  if (f.isFIFO()) return 'a FIFO (named pipe), not a shared object: never opened';
+  if (f.isSocket()) return 'a socket, not a shared object';
+  if (f.isBlockDevice() || f.isCharacterDevice()) return 'a device, not a shared object';
+  return null;
+}
+
 /**
  * Lists the shared objects of a venv the way its layout presents them. Directory symlinks that
  * point back into the venv (`lib64 -> lib`) are not walked twice; those pointing outside are
@@ -127,7 +135,12 @@ export function walkVenv(root: string): WalkResult {
         candidates.push({ rel, abs });
         continue;
       }
-      if (!e.dirent.isSymbolicLink()) continue;
+      if (!e.dirent.isSymbolicLink()) {
+        // A FIFO, socket or device named like a library: never opened (a FIFO blocks open()).
+        const special = specialFileReason(e.dirent);
+        if (special !== null) skipped.push({ path: rel, reason: special });
+        continue;
+      }
       let st;
       try {
         st = statSync(abs);
@@ -140,7 +153,7 @@ export function walkVenv(root: string): WalkResult {
         continue;
       }
       if (!st.isFile()) {
-        skipped.push({ path: rel, reason: 'not a regular file' });
+        skipped.push({ path: rel, reason: specialFileReason(st) ?? 'not a regular file' });
         continue;
       }
       let target: string;

@@ -50,8 +50,9 @@ const elf = (soname: string | null = null): ElfInfo => ({
 
 function scanOf(missing: MissingSoname[], objects: string[] = []): ScanReport {
   return {
-    result: { root: '/p/.venv', env: 'nixos', objects: objects.length, skipped: [], missing },
+    result: { root: '/p/.venv', env: 'nixos', objects: objects.length, skipped: [], missing, versionErrors: [] },
     objects: objects.map((path) => ({ path, abs: `/p/.venv/${path}`, elf: elf(path.endsWith('libcudart.so.12') ? 'libcudart.so.12' : null), closure: { path, libraries: [] } })),
+    versionDefinitions: new Map(),
   };
 }
 

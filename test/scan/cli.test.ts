@@ -25,7 +25,7 @@ describe('nixpy scan', () => {
     const io = fakeIo();
     expect(await main(['scan', VENV, '--json'], io)).toBe(1);
     const doc = JSON.parse(io.out) as ScanResult;
-    expect(Object.keys(doc).sort()).toEqual(['env', 'missing', 'objects', 'root', 'skipped']);
+    expect(Object.keys(doc).sort()).toEqual(['env', 'missing', 'objects', 'root', 'skipped', 'versionErrors']);
     expect(doc.root).toBe(VENV);
     expect(doc.env).toBe('nixos');
     expect(doc.objects).toBe(13);
@@ -63,7 +63,7 @@ describe('nixpy scan', () => {
     const io = fakeIo({ cwd: tmp });
     mkdirSync(join(tmp, '.venv'), { recursive: true });
     expect(await main(['scan', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out)).toEqual({ root: join(tmp, '.venv'), env: 'nixos', objects: 0, skipped: [], missing: [] });
+    expect(JSON.parse(io.out)).toEqual({ root: join(tmp, '.venv'), env: 'nixos', objects: 0, skipped: [], missing: [], versionErrors: [] });
   });
 
   it('missing entries carry providedBy only for the venv category', async () => {
@@ -106,6 +106,7 @@ describe('formatScan', () => {
     objects: 7,
     skipped: [],
     missing: [{ soname: 'libGL.so.1', category: 'driver', neededBy: ['a.so', 'b.so', 'c.so', 'd.so', 'e.so'] }],
+    versionErrors: [],
   };
 
   it('truncates long neededBy lists', () => {

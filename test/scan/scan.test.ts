@@ -89,3 +89,25 @@ describe('scanVenv on fixtures/scan/venv', () => {
     expect(seen.map(([d]) => d)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 });
+
+describe('scan: symbol versions the found library lacks', () => {
+  it('are refusals in the result (versionErrors), from the closures already computed', async () => {
+    const { copyFileSync, mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const src = join(import.meta.dirname, '../../fixtures/loader/missing_symbol_version_is_refused');
+    const venv = mkdtempSync(join(tmpdir(), 'nixpy-scan-vers-'));
+    try {
+      mkdirSync(join(venv, SP, 'pkg/lib'), { recursive: true });
+      copyFileSync(join(src, 'libroot.so'), join(venv, SP, `pkg/_needs2.${EXT}`));
+      copyFileSync(join(src, 'libok.so'), join(venv, SP, `pkg/_needs1.${EXT}`));
+      copyFileSync(join(src, 'lib/libvers.so'), join(venv, SP, 'pkg/lib/libvers.so'));
+      const report = await scanVenv(venv, { classify, env: 'host' });
+      const library = join(venv, SP, 'pkg/lib/libvers.so');
+      expect(report.result.missing).toEqual([]);
+      expect(report.result.versionErrors).toEqual([{ soname: 'libvers.so', version: 'VERS_2', neededBy: `${SP}/pkg/_needs2.${EXT}`, library }]);
+      expect(report.versionDefinitions.get(library)).toEqual(['VERS_1']);
+    } finally {
+      rmSync(venv, { recursive: true, force: true });
+    }
+  });
+});
