@@ -30,21 +30,18 @@ export function computeClosure(path: string, rootFile: { info: ElfInfo; id: stri
   const ns = new Namespace(env, objects, path, rootFile);
   const libraries: LoadedLibrary[] = [];
   const stopped = walk(ns, libraries);
-  const done = (closure: Closure, providers: ReadonlyMap<string, Provider> = new Map(), deps: readonly VersionError[] = []): Computed => ({
-    closure,
-    rootSpecific: ns.rootSpecific,
-    ids: ns.ids,
-    asked: ns.asked,
-    providers,
-    dependencyVersionErrors: deps,
-  });
+  const memo = { rootSpecific: ns.rootSpecific, ids: ns.ids, asked: ns.asked };
   if (stopped !== null) {
+    // ld.so stops before it checks any version.
     libraries.push(stopped);
-    return done({ path, libraries, error: { soname: stopped.soname, message: stopped.error ?? 'error' } });
+    const error = { soname: stopped.soname, message: stopped.error ?? 'error' };
+    return { ...memo, closure: { path, libraries, error }, providers: new Map(), dependencyVersionErrors: [] };
   }
   const providers = providersOf(ns.maps);
   const deps = ns.maps.filter((m) => m !== ns.root).flatMap((m) => versionErrorsOf(m.name, m.info?.verneed ?? [], providers));
-  return done(withVersionErrors({ path, libraries }, [...versionErrorsOf(path, rootFile.info.verneed, providers), ...deps]), providers, deps);
+  // Checked in load order: the root first.
+  const closure = withVersionErrors({ path, libraries }, [...versionErrorsOf(path, rootFile.info.verneed, providers), ...deps]);
+  return { ...memo, closure, providers, dependencyVersionErrors: deps };
 }
 
 /** The closure with `versionErrors` set when there are any. */

@@ -194,9 +194,9 @@ describe('loader rules on linker-built fixtures (env host)', () => {
     const root = loadClosure(join(d, 'libroot.so'), env, objects);
     expect(ok.versionErrors).toBeUndefined();
     expect(lib(root, 'libvers.so')).toMatchObject({ via: 'runpath', path: join(d, 'lib/libvers.so') });
-    expect(root.versionErrors).toEqual([{ soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'libroot.so'), path: join(d, 'lib/libvers.so') }]);
+    expect(root.versionErrors).toEqual([{ soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'libroot.so'), path: join(d, 'lib/libvers.so'), defined: ['VERS_1'] }]);
     expect(loadClosure(join(d, 'libviamid.so'), env, objects).versionErrors).toEqual([
-      { soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'lib/libmid.so'), path: join(d, 'lib/libvers.so') },
+      { soname: 'libvers.so', version: 'VERS_2', neededBy: join(d, 'lib/libmid.so'), path: join(d, 'lib/libvers.so'), defined: ['VERS_1'] },
     ]);
     // The version check reads nothing new: the verdef came with the library's first read.
     expect(readElfFile(join(d, 'lib/libvers.so')).verdef).toEqual(['VERS_1']);
