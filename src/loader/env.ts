@@ -36,12 +36,16 @@ function glibcBefore237(): boolean {
  * The loader that runs this Node process (its PT_INTERP): on NixOS nixpkgs' own ld.so, which
  * can answer `--help` where /lib64/ld-linux-x86-64.so.2 is a stub.
  */
+let interpreter: string | null | undefined;
 function nodeInterpreter(): string | null {
-  try {
-    return readElfFile(process.execPath).interp;
-  } catch {
-    return null;
+  if (interpreter === undefined) {
+    try {
+      interpreter = readElfFile(process.execPath).interp;
+    } catch {
+      interpreter = null;
+    }
   }
+  return interpreter;
 }
 
 export interface LoaderEnvOptions {
