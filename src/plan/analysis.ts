@@ -6,12 +6,11 @@ import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { Candidate, Engine, NixLists } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import {
-  findVersionProblems,
+  versionProblemsFromScan,
   highestOfFamily,
   parseVersionName,
   versionAdvice,
   type VersionProblem,
-  type VersionedObject,
 } from './symbol-versions.js';
 
 /**
@@ -190,14 +189,10 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
 
 /** Symbol-version mismatches among the scanned objects, plus those the pasted error names. */
 export function versionProblemsOf(engine: Engine, input: AnalysisInput): VersionProblem[] {
-  const objects: VersionedObject[] = input.scan.objects.map((o) => ({
-    path: o.path,
-    verneed: o.elf.verneed,
-    resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
-  }));
   const root = input.scan.result.root;
   // A library the venv ships itself: the wheel that ships it is part of the answer.
-  const fromScan = findVersionProblems(objects, (p) => engine.definedVersions(p)).map((p) => {
+  // The loader judged the versions while it mapped each closure: nothing is read again here.
+  const fromScan = versionProblemsFromScan(input.scan.result.versionErrors, input.scan.versionDefinitions).map((p) => {
     const rel = venvRelativeOf(root, p.libraryPath);
     if (rel === null) return p;
     const dist = distributionOf(posix.normalize(rel), input.dists);

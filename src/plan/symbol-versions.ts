@@ -1,3 +1,5 @@
+import type { VersionRefusal } from '../scan/types.js';
+
 /**
  * Symbol-version mismatches: an object asks its library for `GLIBCXX_3.4.32` (DT_VERNEED) and
  * the library the loader finds defines only up to `GLIBCXX_3.4.30` (DT_VERDEF). ld.so refuses to
@@ -88,15 +90,6 @@ export function versionAdvice(soname: string, version: string): string {
   return `use a newer build of the package that ships ${soname} (update nixpkgs, or pick a newer attribute for it)`;
 }
 
-/** What the doctor needs of one scanned object. */
-export interface VersionedObject {
-  /** Venv-relative path (for the report). */
-  path: string;
-  verneed: readonly { file: string; versions: readonly string[] }[];
-  /** The object's resolved libraries: soname -> absolute path (null when not found). */
-  resolved: ReadonlyMap<string, string | null>;
-}
-
 export interface VersionProblem {
   /** Venv-relative path of the object that needs the versions. */
   neededBy: string;
@@ -111,43 +104,43 @@ export interface VersionProblem {
 }
 
 /**
- * Compares each object's needed versions with what its resolved library defines.
- * `definedBy(path)` returns that library's DT_VERDEF names, or null when it cannot be read (a
- * library that cannot be read is no evidence of a mismatch). A library with no version
- * definitions at all satisfies every need as far as ld.so is concerned (it only warns), so it is
- * not reported either.
+ * The scan's version refusals (what the loader found while mapping the closures: DT_VERNEED
+ * against the found library's DT_VERDEF) as problems, one per object and library, with the
+ * highest version of the family the library does define (`definitions`: each refusing library's
+ * DT_VERDEF, as the scan read it). Nothing is read from disk here.
  */
-export function findVersionProblems(
-  objects: readonly VersionedObject[],
-  definedBy: (path: string) => readonly string[] | null,
+export function versionProblemsFromScan(
+  refusals: readonly VersionRefusal[],
+  definitions: ReadonlyMap<string, readonly string[]>,
 ): VersionProblem[] {
-  const problems: VersionProblem[] = [];
-  for (const o of objects) {
-    for (const need of o.verneed) {
-      const libPath = o.resolved.get(need.file);
-      if (!libPath) continue;
-      const defined = definedBy(libPath);
-      if (defined === null || defined.length === 0) continue;
-      const have = new Set(defined);
-      const missing = [...new Set(need.versions.filter((v) => !have.has(v)))].sort((a, b) => {
-        const pa = parseVersionName(a);
-        const pb = parseVersionName(b);
-        return pa && pb && pa.family === pb.family ? compareNumbers(pa.numbers, pb.numbers) : a.localeCompare(b);
-      });
-      if (missing.length === 0) continue;
-      const top = missing[missing.length - 1]!;
-      const family = parseVersionName(top)?.family;
-      problems.push({
-        neededBy: o.path,
-        soname: need.file,
-        libraryPath: libPath,
-        missing,
-        providesUpTo: family ? highestOfFamily(defined, family) : null,
-        advice: versionAdvice(need.file, top),
-      });
-    }
+  const grouped = new Map<string, { neededBy: string; soname: string; library: string; versions: Set<string> }>();
+  for (const r of refusals) {
+    const key = `${r.neededBy}\u0000${r.soname}\u0000${r.library}`;
+    let g = grouped.get(key);
+    if (g === undefined) grouped.set(key, (g = { neededBy: r.neededBy, soname: r.soname, library: r.library, versions: new Set() }));
+    g.versions.add(r.version);
   }
+  const problems = [...grouped.values()].map((g): VersionProblem => {
+    const missing = [...g.versions].sort(byVersion);
+    const top = missing[missing.length - 1]!;
+    const family = parseVersionName(top)?.family;
+    return {
+      neededBy: g.neededBy,
+      soname: g.soname,
+      libraryPath: g.library,
+      missing,
+      providesUpTo: family ? highestOfFamily(definitions.get(g.library) ?? [], family) : null,
+      advice: versionAdvice(g.soname, top),
+    };
+  });
   return problems.sort((a, b) => a.neededBy.localeCompare(b.neededBy) || a.soname.localeCompare(b.soname));
+}
+
+/** Numerically within a family (GLIBCXX_3.4.9 before GLIBCXX_3.4.10), else by name. */
+function byVersion(a: string, b: string): number {
+  const pa = parseVersionName(a);
+  const pb = parseVersionName(b);
+  return pa && pb && pa.family === pb.family ? compareNumbers(pa.numbers, pb.numbers) : a.localeCompare(b);
 }
 
 /** `GLIBCXX_3.4.32 needed by X, the libstdc++.so.6 at Y provides up to GLIBCXX_3.4.30`. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareNumbers,
   describeVersionProblem,
-  findVersionProblems,
+  versionProblemsFromScan,
   gccMajorFor,
   highestOfFamily,
   parseVersionName,
@@ -41,64 +41,33 @@ describe('version names', () => {
   });
 });
 
-describe('findVersionProblems', () => {
-  const defs: Record<string, string[]> = {
-    '/old/libstdc++.so.6': ['GLIBCXX_3.4', 'GLIBCXX_3.4.29', 'GLIBCXX_3.4.30', 'CXXABI_1.3.13'],
-    '/unversioned/libbar.so.1': [],
-  };
-  const definedBy = (p: string): string[] | null => defs[p] ?? null;
+describe('versionProblemsFromScan', () => {
+  const definitions = new Map([['/old/libstdc++.so.6', ['GLIBCXX_3.4', 'GLIBCXX_3.4.29', 'GLIBCXX_3.4.30', 'CXXABI_1.3.13']]]);
+  const refusal = (version: string, neededBy = 'site-packages/pyarrow/libarrow.so.1800') => ({
+    soname: 'libstdc++.so.6',
+    version,
+    neededBy,
+    library: '/old/libstdc++.so.6',
+  });
 
-  it('reports versions the resolved library lacks, with the highest it has', () => {
-    const problems = findVersionProblems(
-      [
-        {
-          path: 'site-packages/pyarrow/libarrow.so.1800',
-          verneed: [
-            { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.32', 'GLIBCXX_3.4', 'GLIBCXX_3.4.31', 'CXXABI_1.3.13'] },
-            { file: 'libc.so.6', versions: ['GLIBC_2.38'] },
-            { file: 'libbar.so.1', versions: ['BAR_2.0'] },
-          ],
-          resolved: new Map<string, string | null>([
-            ['libstdc++.so.6', '/old/libstdc++.so.6'],
-            ['libc.so.6', '/unreadable/libc.so.6'],
-            ['libbar.so.1', '/unversioned/libbar.so.1'],
-          ]),
-        },
-      ],
-      definedBy,
-    );
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({
+  it("groups the loader's refusals per object and library, with the highest version it has", () => {
+    const problems = versionProblemsFromScan([refusal('GLIBCXX_3.4.32'), refusal('GLIBCXX_3.4.31'), refusal('GLIBCXX_3.4.32', 'a.so')], definitions);
+    expect(problems).toHaveLength(2);
+    expect(problems[1]).toMatchObject({
       neededBy: 'site-packages/pyarrow/libarrow.so.1800',
       soname: 'libstdc++.so.6',
       libraryPath: '/old/libstdc++.so.6',
       missing: ['GLIBCXX_3.4.31', 'GLIBCXX_3.4.32'],
       providesUpTo: 'GLIBCXX_3.4.30',
     });
-    expect(describeVersionProblem(problems[0]!)).toBe(
+    expect(describeVersionProblem(problems[1]!)).toBe(
       'GLIBCXX_3.4.31, GLIBCXX_3.4.32 needed by site-packages/pyarrow/libarrow.so.1800, the libstdc++.so.6 at /old/libstdc++.so.6 provides up to GLIBCXX_3.4.30',
     );
-    expect(problems[0]!.advice).toContain('gcc13.cc.lib');
+    expect(problems[1]!.advice).toContain('gcc13.cc.lib');
   });
 
-  it('is silent when every need is met or the library is not found', () => {
-    expect(
-      findVersionProblems(
-        [
-          {
-            path: 'a.so',
-            verneed: [
-              { file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.29'] },
-              { file: 'libz.so.1', versions: ['ZLIB_1.2.9'] },
-            ],
-            resolved: new Map<string, string | null>([
-              ['libstdc++.so.6', '/old/libstdc++.so.6'],
-              ['libz.so.1', null],
-            ]),
-          },
-        ],
-        definedBy,
-      ),
-    ).toEqual([]);
+  it('is empty without refusals; a library whose definitions are unknown has no "up to"', () => {
+    expect(versionProblemsFromScan([], definitions)).toEqual([]);
+    expect(versionProblemsFromScan([{ ...refusal('GLIBCXX_3.4.32'), library: '/elsewhere/libstdc++.so.6' }], definitions)[0]?.providesUpTo).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -20,6 +20,21 @@ function fakeIo(over: Partial<Io> = {}): RecordingIo {
 describe('nixpy scan', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'nixpy-scan-cli-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('a found library without a needed symbol version: versionErrors, exit 1', async () => {
+    const src = join(import.meta.dirname, '../../fixtures/loader/missing_symbol_version_is_refused');
+    const venv = join(tmp, 'vers-venv');
+    mkdirSync(join(venv, SP, 'pkg/lib'), { recursive: true });
+    copyFileSync(join(src, 'libroot.so'), join(venv, SP, 'pkg/_v.cpython-312-x86_64-linux-gnu.so'));
+    copyFileSync(join(src, 'lib/libvers.so'), join(venv, SP, 'pkg/lib/libvers.so'));
+    const io = fakeIo();
+    expect(await main(['scan', venv, '--json', '--env', 'host'], io)).toBe(1);
+    const doc = JSON.parse(io.out) as ScanResult;
+    expect(doc.missing).toEqual([]);
+    expect(doc.versionErrors).toEqual([
+      { soname: 'libvers.so', version: 'VERS_2', neededBy: `${SP}/pkg/_v.cpython-312-x86_64-linux-gnu.so`, library: join(venv, SP, 'pkg/lib/libvers.so') },
+    ]);
+  });
 
   it('--json prints exactly the contract document and exits 1 when something is missing', async () => {
     const io = fakeIo();
@@ -108,6 +123,14 @@ describe('formatScan', () => {
     missing: [{ soname: 'libGL.so.1', category: 'driver', neededBy: ['a.so', 'b.so', 'c.so', 'd.so', 'e.so'] }],
     versionErrors: [],
   };
+
+  it('lists the symbol versions found libraries lack', () => {
+    const text = formatScan(
+      { ...result, missing: [], versionErrors: [{ soname: 'libvers.so', version: 'VERS_2', neededBy: 'a.so', library: '/v/lib/libvers.so' }] },
+      new Chalk({ level: 0 }),
+    );
+    expect(text).toContain('1 symbol version not found (the loader refuses the objects that need them):\n  VERS_2 of libvers.so at /v/lib/libvers.so\n    needed by a.so');
+  });
 
   it('truncates long neededBy lists', () => {
     expect(formatScan(result, new Chalk({ level: 0 }))).toContain('needed by a.so, b.so, c.so and 2 more');

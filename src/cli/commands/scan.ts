@@ -25,6 +25,7 @@ export const scanCommand: Command<ScanArgs> = {
     const result = await runScan({ ...projectFrom({ ...args, flake: undefined }, io), ldLibraryPath: ldLibraryPathOf(args, io) });
     if (args.json) printJson(io, result);
     else io.stdout(formatScan(result, chalk));
-    return result.missing.length > 0 ? 1 : 0;
+    // A symbol version a found library lacks is a refusal like a missing library.
+    return result.missing.length > 0 || result.versionErrors.length > 0 ? 1 : 0;
   },
 };

@@ -36,7 +36,8 @@ function missingLines(m: MissingSoname, c: ChalkInstance): string[] {
   return lines;
 }
 
-/** The human report: what is missing and who needs it, then what was skipped. */
+/** The human report: what is missing and who needs it, the versions found libraries lack, then
+ * what was skipped. */
 export function formatScan(r: ScanResult, c: ChalkInstance): string {
   const out: string[] = [];
   const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
@@ -47,6 +48,10 @@ export function formatScan(r: ScanResult, c: ChalkInstance): string {
   } else {
     out.push('', c.red(`${r.missing.length} ${r.missing.length === 1 ? 'library' : 'libraries'} not found:`));
     for (const m of r.missing) out.push(...missingLines(m, c));
+  }
+  if (r.versionErrors.length > 0) {
+    out.push('', c.red(`${plural(r.versionErrors.length, 'symbol version')} not found (the loader refuses the objects that need them):`));
+    for (const v of r.versionErrors) out.push(`  ${c.bold(v.version)} of ${v.soname} at ${v.library}`, `    needed by ${v.neededBy}`);
   }
   if (r.skipped.length > 0) {
     out.push('', c.dim('skipped (not loadable here):'));
