@@ -14,6 +14,10 @@ const VENV = join(WORK, 'venv');
 const SOURCE_DIR = process.env.NIXPY_BENCH_LIBS ?? '/usr/lib/x86_64-linux-gnu';
 const MIN_FILES = Number(process.env.NIXPY_BENCH_FILES ?? 3000);
 const PER_PACKAGE = 24;
+// A real site-packages holds far more Python than native code: per package of PER_PACKAGE
+// objects, PY_MODULES subpackages of Python files, their __pycache__ and a .dist-info directory
+// (about 16 entries and 2 directories per shared object; NIXPY_BENCH_PY=0 leaves them out).
+const PY_MODULES = process.env.NIXPY_BENCH_PY === '0' ? 0 : 8;
 
 function isElf(path) {
   const fd = openSync(path, 'r');
@@ -55,9 +59,33 @@ function sourceLibraries() {
   return out.sort();
 }
 
+/** Empty Python files, as many as a directory of a real package has, and their bytecode. */
+function pythonFiles(dir, count) {
+  mkdirSync(join(dir, '__pycache__'), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const name = i === 0 ? '__init__' : `module_${i}`;
+    writeFileSync(join(dir, `${name}.py`), '');
+    writeFileSync(join(dir, '__pycache__', `${name}.cpython-312.pyc`), '');
+  }
+}
+
+/** The Python side of one package: subpackages two levels deep and its .dist-info. */
+function pythonPackage(pkg) {
+  if (PY_MODULES === 0) return;
+  pythonFiles(pkg, 1);
+  for (let m = 0; m < PY_MODULES; m++) {
+    const sub = join(pkg, `sub${m}`);
+    pythonFiles(sub, 9);
+    for (let n = 0; n < 2; n++) pythonFiles(join(sub, `inner${n}`), 5);
+  }
+  const info = `${pkg}-1.0.dist-info`;
+  mkdirSync(info, { recursive: true });
+  for (const f of ['METADATA', 'RECORD', 'WHEEL', 'INSTALLER', 'top_level.txt']) writeFileSync(join(info, f), '');
+}
+
 function buildVenv() {
   const stamp = join(WORK, 'venv.stamp');
-  const want = `${SOURCE_DIR} ${MIN_FILES} ${PER_PACKAGE}`;
+  const want = `${SOURCE_DIR} ${MIN_FILES} ${PER_PACKAGE} ${PY_MODULES}`;
   if (existsSync(stamp) && execFileSync('cat', [stamp], { encoding: 'utf8' }) === want) return;
   rmSync(VENV, { recursive: true, force: true });
   const libs = sourceLibraries();
@@ -67,7 +95,9 @@ function buildVenv() {
   // Copies of the library set, each spread over its own packages, until MIN_FILES is reached.
   for (let copy = 0; n < MIN_FILES; copy++) {
     for (let i = 0; i < libs.length; i++) {
-      const pkg = join(sp, `pkg${copy}_${Math.floor(i / PER_PACKAGE)}`, i % 2 === 0 ? '' : `.libs`);
+      const top = join(sp, `pkg${copy}_${Math.floor(i / PER_PACKAGE)}`);
+      if (i % PER_PACKAGE === 0) pythonPackage(top);
+      const pkg = i % 2 === 0 ? top : join(top, '.libs');
       mkdirSync(pkg, { recursive: true });
       const name = libs[i].split('/').pop();
       const dest = join(pkg, name);

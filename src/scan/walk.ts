@@ -1,6 +1,5 @@
-import fg from 'fast-glob';
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { SkippedFile } from './types.js';
 
 /** A file the scanner will judge: where it sits in the venv (the path it is loaded by). */
@@ -47,6 +46,14 @@ function errnoReason(err: unknown): string {
   }
 }
 
+/** A directory to list: its path as the walk reaches it, and that path relative to the venv. */
+interface Dir {
+  /** Ends with '/'. */
+  absPrefix: string;
+  /** '' for the venv root, else ends with '/'. */
+  relPrefix: string;
+}
+
 /**
  * Lists the shared objects of a venv the way its layout presents them. Directory symlinks that
  * point back into the venv (`lib64 -> lib`) are not walked twice; those pointing outside are
@@ -87,91 +94,92 @@ export function walkVenv(root: string): WalkResult {
     queue.push({ abs, rel });
   };
 
+  /** A symlink named like a shared object: judged, set aside as a same-directory link, or skipped. */
+  const linkedObject = (abs: string, rel: string, dirLinks: Candidate[]): void => {
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (err) {
+      skipped.push({ path: rel, reason: errnoReason(err) });
+      return;
+    }
+    if (st.isDirectory()) {
+      dirLinks.push({ rel, abs });
+      return;
+    }
+    if (!st.isFile()) {
+      skipped.push({ path: rel, reason: 'not a regular file' });
+      return;
+    }
+    let target: string;
+    try {
+      target = realpathSync.native(abs);
+    } catch (err) {
+      skipped.push({ path: rel, reason: errnoReason(err) });
+      return;
+    }
+    // Same directory and a shared-object name: the target is judged under its own name with
+    // the same $ORIGIN, so this link adds nothing.
+    if (dirname(target) === realOfDir(dirname(abs)) && SO_NAME.test(basename(target))) {
+      sameDirLinks.push({ rel, abs });
+    } else {
+      candidates.push({ rel, abs });
+    }
+  };
+
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const cwd = resolve(next.abs);
-    // fast-glob keeps only the entries named like shared objects (a venv holds tens of thousands
-    // of other files). Symlinks are not followed, so it cannot see a directory link; its
-    // directory listings are watched instead, through its documented `fs` option, to collect
-    // every symlink it passes for the checks below.
-    const links: string[] = [];
-    const entries = fg.sync('**/*.so*', {
-      cwd,
-      dot: true,
-      onlyFiles: false,
-      followSymbolicLinks: false,
-      objectMode: true,
-      suppressErrors: true,
-      // Links are not followed, so no entry can come twice: skip fast-glob's dedupe set.
-      unique: false,
-      fs: {
-        readdirSync: ((dir: string, opts: { withFileTypes: true }): Dirent[] => {
-          const list = readdirSync(dir, opts);
-          for (const d of list) {
-            if (d.isSymbolicLink() && !SO_NAME.test(d.name)) {
-              links.push(dir === cwd ? d.name : `${dir.slice(cwd.length + 1)}/${d.name}`);
-            }
-          }
-          return list;
-        }) as typeof readdirSync,
-      },
-    });
-    const base = next.abs.endsWith('/') ? next.abs : `${next.abs}/`;
-    const relOf = (path: string): string => (next.rel === '' ? path : `${next.rel}/${path}`);
-    for (const e of entries) {
-      // '*.so*' also matches names such as x.sock: keep *.so and *.so.* only.
-      if (!SO_NAME.test(e.name)) continue;
-      const rel = relOf(e.path);
-      // fast-glob's paths are already clean and relative: a plain concatenation, not join().
-      const abs = base + e.path;
-      if (e.dirent.isFile()) {
-        candidates.push({ rel, abs });
-        continue;
-      }
-      if (!e.dirent.isSymbolicLink()) continue;
-      let st;
+    // Symlinks that may lead to a directory outside the venv, followed once this tree is listed:
+    // those named like a shared object first, then the others, each in listing order.
+    const dirLinks: Candidate[] = [];
+    const otherLinks: Candidate[] = [];
+    // Breadth first, each directory in the order readdir gives (libuv sorts it by name): the
+    // order in which links claim an outside directory is the one fast-glob's walk had.
+    const dirs: Dir[] = [
+      { absPrefix: next.abs.endsWith('/') ? next.abs : `${next.abs}/`, relPrefix: next.rel === '' ? '' : `${next.rel}/` },
+    ];
+    // Directory types come from the listing itself (d_type): no stat per entry, and no path is
+    // built for an entry that is neither a directory nor named like a shared object. A venv
+    // holds tens of thousands of Python files for every few hundred shared objects.
+    for (let i = 0; i < dirs.length; i++) {
+      const dir = dirs[i]!;
+      let entries: Dirent[];
       try {
-        st = statSync(abs);
-      } catch (err) {
-        skipped.push({ path: rel, reason: errnoReason(err) });
+        entries = readdirSync(dir.absPrefix, { withFileTypes: true });
+      } catch {
+        // Unreadable or vanished directory: nothing in it can be listed.
         continue;
       }
-      if (st.isDirectory()) {
-        followDir(abs, rel);
-        continue;
-      }
-      if (!st.isFile()) {
-        skipped.push({ path: rel, reason: 'not a regular file' });
-        continue;
-      }
-      let target: string;
-      try {
-        target = realpathSync.native(abs);
-      } catch (err) {
-        skipped.push({ path: rel, reason: errnoReason(err) });
-        continue;
-      }
-      // Same directory and a shared-object name: the target is judged under its own name with
-      // the same $ORIGIN, so this link adds nothing.
-      if (dirname(target) === realOfDir(dirname(abs)) && SO_NAME.test(basename(target))) {
-        sameDirLinks.push({ rel, abs });
-      } else {
-        candidates.push({ rel, abs });
+      for (const e of entries) {
+        const name = e.name;
+        if (e.isDirectory()) {
+          dirs.push({ absPrefix: `${dir.absPrefix}${name}/`, relPrefix: `${dir.relPrefix}${name}/` });
+        } else if (SO_NAME.test(name)) {
+          const rel = dir.relPrefix + name;
+          const abs = dir.absPrefix + name;
+          if (e.isFile()) candidates.push({ rel, abs });
+          else if (e.isSymbolicLink()) linkedObject(abs, rel, dirLinks);
+        } else if (e.isSymbolicLink()) {
+          otherLinks.push({ rel: dir.relPrefix + name, abs: dir.absPrefix + name });
+        }
       }
     }
+    for (const l of dirLinks) followDir(l.abs, l.rel);
     // Other symlinks matter only when they lead to a directory outside the venv.
-    for (const link of links) {
-      const abs = base + link;
+    for (const l of otherLinks) {
       try {
-        if (statSync(abs).isDirectory()) followDir(abs, relOf(link));
+        if (statSync(l.abs).isDirectory()) followDir(l.abs, l.rel);
       } catch {
         // Dangling or looping, and not named like a shared object: nothing to scan.
       }
     }
   }
-  // Plain code-unit order (not localeCompare): the same on every machine.
-  const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   candidates.sort((a, b) => order(a.rel, b.rel));
   sameDirLinks.sort((a, b) => order(a.rel, b.rel));
   skipped.sort((a, b) => order(a.path, b.path));
   return { candidates, sameDirLinks, skipped };
+}
+
+/** Plain code-unit order (not localeCompare): the same on every machine. */
+function order(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
