@@ -69,6 +69,28 @@ function pythonFiles(dir, count) {
   }
 }
 
+/**
+ * auditwheel's layout, from the committed scan fixture: an extension module whose DT_RPATH
+ * `$ORIGIN/../theta.libs` finds the libraries vendored beside it (one of which needs a soname
+ * nothing provides). Each package gets its own copy, so each has its own $ORIGIN.
+ */
+const VENDORED = join(REPO, 'fixtures/scan/vendored-venv/lib/python3.12/site-packages');
+const VENDORED_FILES = ['theta/_theta.cpython-312-x86_64-linux-gnu.so', 'theta.libs/libtheta_a.so.1', 'theta.libs/libtheta_b.so.1'];
+
+/** A hard link of `src` at `dest` (a copy across file systems). */
+function place(src, dest) {
+  mkdirSync(dirname(dest), { recursive: true });
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
+  }
+}
+
+function vendoredWheel(pkg) {
+  for (const f of VENDORED_FILES) place(join(VENDORED, f), join(pkg, f));
+}
+
 /** The Python side of one package: subpackages two levels deep and its .dist-info. */
 function pythonPackage(pkg) {
   if (PY_MODULES === 0) return;
@@ -85,7 +107,7 @@ function pythonPackage(pkg) {
 
 function buildVenv() {
   const stamp = join(WORK, 'venv.stamp');
-  const want = `${SOURCE_DIR} ${MIN_FILES} ${PER_PACKAGE} ${PY_MODULES}`;
+  const want = `${SOURCE_DIR} ${MIN_FILES} ${PER_PACKAGE} ${PY_MODULES} vendored`;
   if (existsSync(stamp) && execFileSync('cat', [stamp], { encoding: 'utf8' }) === want) return;
   rmSync(VENV, { recursive: true, force: true });
   const libs = sourceLibraries();
@@ -96,16 +118,13 @@ function buildVenv() {
   for (let copy = 0; n < MIN_FILES; copy++) {
     for (let i = 0; i < libs.length; i++) {
       const top = join(sp, `pkg${copy}_${Math.floor(i / PER_PACKAGE)}`);
-      if (i % PER_PACKAGE === 0) pythonPackage(top);
-      const pkg = i % 2 === 0 ? top : join(top, '.libs');
-      mkdirSync(pkg, { recursive: true });
-      const name = libs[i].split('/').pop();
-      const dest = join(pkg, name);
-      try {
-        linkSync(libs[i], dest);
-      } catch {
-        copyFileSync(libs[i], dest);
+      if (i % PER_PACKAGE === 0) {
+        pythonPackage(top);
+        vendoredWheel(top);
+        n += VENDORED_FILES.length;
       }
+      const pkg = i % 2 === 0 ? top : join(top, '.libs');
+      place(libs[i], join(pkg, libs[i].split('/').pop()));
       n++;
     }
   }

@@ -19,6 +19,8 @@ export interface WalkResult {
    */
   sameDirLinks: Candidate[];
   skipped: SkippedFile[];
+  /** The candidates that are symlinks, by abs; every other candidate is a regular file. */
+  symlinks: ReadonlySet<string>;
 }
 
 /** Shared-object file names: `*.so` and `*.so.*`. */
@@ -67,6 +69,7 @@ export function walkVenv(root: string): WalkResult {
   const candidates: Candidate[] = [];
   const sameDirLinks: Candidate[] = [];
   const skipped: SkippedFile[] = [];
+  const symlinks = new Set<string>();
   const dirReal = new Map<string, string>();
   const realOfDir = (dir: string): string => {
     let r = dirReal.get(dir);
@@ -124,6 +127,7 @@ export function walkVenv(root: string): WalkResult {
       sameDirLinks.push({ rel, abs });
     } else {
       candidates.push({ rel, abs });
+      symlinks.add(abs);
     }
   };
 
@@ -176,7 +180,7 @@ export function walkVenv(root: string): WalkResult {
   candidates.sort((a, b) => order(a.rel, b.rel));
   sameDirLinks.sort((a, b) => order(a.rel, b.rel));
   skipped.sort((a, b) => order(a.path, b.path));
-  return { candidates, sameDirLinks, skipped };
+  return { candidates, sameDirLinks, skipped, symlinks };
 }
 
 /** Plain code-unit order (not localeCompare): the same on every machine. */
