@@ -26,6 +26,14 @@ export interface WalkResult {
 /** Shared-object file names: `*.so` and `*.so.*`. */
 export const SO_NAME = /\.so(\.|$)/;
 
+/**
+ * Directories that hold no native code: Python writes only bytecode into `__pycache__` (PEP 3147,
+ * importlib.util.cache_from_source), and its path finder looks for extension modules in the
+ * package directory itself, never there. In a real site-packages they are about a third of the
+ * directories and of the entries.
+ */
+const BYTECODE_DIR = '__pycache__';
+
 /** Directory symlinks followed out of the venv, at most; each real directory is walked once. */
 const MAX_LINKED_DIRS = 256;
 
@@ -156,6 +164,7 @@ export function walkVenv(root: string): WalkResult {
       for (const e of entries) {
         const name = e.name;
         if (e.isDirectory()) {
+          if (name === BYTECODE_DIR) continue;
           dirs.push({ absPrefix: `${dir.absPrefix}${name}/`, relPrefix: `${dir.relPrefix}${name}/` });
         } else if (SO_NAME.test(name)) {
           const rel = dir.relPrefix + name;

@@ -86,11 +86,15 @@ describe('walkVenv on entries of every kind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nixpy-walk-kinds-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('descends into directories whatever their name and lists only shared-object files', () => {
+  it('descends into directories whatever their name but __pycache__, and lists only shared-object files', () => {
     const venv = join(dir, 'kinds');
     mkdirSync(join(venv, 'weird.so', '.hidden', 'deep'), { recursive: true });
     writeFileSync(join(venv, 'weird.so', '.hidden', 'deep', 'x.so.2'), 'not elf');
     writeFileSync(join(venv, 'weird.so', 'module.py'), '');
+    // Python keeps only bytecode in __pycache__: not walked.
+    mkdirSync(join(venv, 'pkg', '__pycache__'), { recursive: true });
+    writeFileSync(join(venv, 'pkg', '__pycache__', 'stray.so'), 'not elf');
+    writeFileSync(join(venv, 'pkg', '__pycache__', 'module.cpython-312.pyc'), '');
     writeFileSync(join(venv, 'x.sock'), '');
     execFileSync('mkfifo', [join(venv, 'pipe.so')]);
     const w = walkVenv(venv);
