@@ -56,12 +56,49 @@ function errnoReason(err: unknown): string {
   }
 }
 
-/** A directory to list: its path as the walk reaches it, and that path relative to the venv. */
-interface Dir {
-  /** Ends with '/'. */
-  absPrefix: string;
-  /** '' for the venv root, else ends with '/'. */
-  relPrefix: string;
+/** What one tree holds that the walk cares about: every other entry is left unnamed. */
+interface TreeListing {
+  /** Regular files named like shared objects. */
+  files: Candidate[];
+  /** Symlinks named like shared objects. */
+  objectLinks: Candidate[];
+  /** Other symlinks: they matter only when they lead to a directory outside the venv. */
+  otherLinks: Candidate[];
+}
+
+/**
+ * Lists the tree under `abs` without following any link, breadth first, each directory in the
+ * order readdir gives (libuv sorts it by name): the order in which links then claim an outside
+ * directory is the one fast-glob's walk had. Entry types come from the listing itself (d_type):
+ * no stat per entry, and no path is built for an entry that is neither a directory nor named
+ * like a shared object (a venv holds tens of thousands of Python files for every few hundred
+ * shared objects). Unreadable or vanished directories list as empty.
+ */
+function listTree(abs: string, rel: string): TreeListing {
+  const listing: TreeListing = { files: [], objectLinks: [], otherLinks: [] };
+  // Each prefix ends with '/' ('' for the venv root's relative path).
+  const dirs = [{ absPrefix: abs.endsWith('/') ? abs : `${abs}/`, relPrefix: rel === '' ? '' : `${rel}/` }];
+  for (let i = 0; i < dirs.length; i++) {
+    const { absPrefix, relPrefix } = dirs[i]!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(absPrefix, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const name = e.name;
+      if (e.isDirectory()) {
+        if (name !== BYTECODE_DIR) dirs.push({ absPrefix: `${absPrefix}${name}/`, relPrefix: `${relPrefix}${name}/` });
+      } else if (SO_NAME.test(name)) {
+        if (e.isFile()) listing.files.push({ rel: relPrefix + name, abs: absPrefix + name });
+        else if (e.isSymbolicLink()) listing.objectLinks.push({ rel: relPrefix + name, abs: absPrefix + name });
+      } else if (e.isSymbolicLink()) {
+        listing.otherLinks.push({ rel: relPrefix + name, abs: absPrefix + name });
+      }
+    }
+  }
+  return listing;
 }
 
 /**
@@ -106,7 +143,7 @@ export function walkVenv(root: string): WalkResult {
   };
 
   /** A symlink named like a shared object: judged, set aside as a same-directory link, or skipped. */
-  const linkedObject = (abs: string, rel: string, dirLinks: Candidate[]): void => {
+  const linkedObject = ({ abs, rel }: Candidate, dirLinks: Candidate[]): void => {
     let st;
     try {
       st = statSync(abs);
@@ -140,51 +177,20 @@ export function walkVenv(root: string): WalkResult {
   };
 
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    // Symlinks that may lead to a directory outside the venv, followed once this tree is listed:
-    // those named like a shared object first, then the others, each in listing order.
+    const tree = listTree(next.abs, next.rel);
+    for (const f of tree.files) candidates.push(f);
+    // Links to directories outside the venv claim them in this order: those named like a shared
+    // object first, then the others, each in listing order.
     const dirLinks: Candidate[] = [];
-    const otherLinks: Candidate[] = [];
-    // Breadth first, each directory in the order readdir gives (libuv sorts it by name): the
-    // order in which links claim an outside directory is the one fast-glob's walk had.
-    const dirs: Dir[] = [
-      { absPrefix: next.abs.endsWith('/') ? next.abs : `${next.abs}/`, relPrefix: next.rel === '' ? '' : `${next.rel}/` },
-    ];
-    // Directory types come from the listing itself (d_type): no stat per entry, and no path is
-    // built for an entry that is neither a directory nor named like a shared object. A venv
-    // holds tens of thousands of Python files for every few hundred shared objects.
-    for (let i = 0; i < dirs.length; i++) {
-      const dir = dirs[i]!;
-      let entries: Dirent[];
+    for (const l of tree.objectLinks) linkedObject(l, dirLinks);
+    for (const l of tree.otherLinks) {
       try {
-        entries = readdirSync(dir.absPrefix, { withFileTypes: true });
-      } catch {
-        // Unreadable or vanished directory: nothing in it can be listed.
-        continue;
-      }
-      for (const e of entries) {
-        const name = e.name;
-        if (e.isDirectory()) {
-          if (name === BYTECODE_DIR) continue;
-          dirs.push({ absPrefix: `${dir.absPrefix}${name}/`, relPrefix: `${dir.relPrefix}${name}/` });
-        } else if (SO_NAME.test(name)) {
-          const rel = dir.relPrefix + name;
-          const abs = dir.absPrefix + name;
-          if (e.isFile()) candidates.push({ rel, abs });
-          else if (e.isSymbolicLink()) linkedObject(abs, rel, dirLinks);
-        } else if (e.isSymbolicLink()) {
-          otherLinks.push({ rel: dir.relPrefix + name, abs: dir.absPrefix + name });
-        }
-      }
-    }
-    for (const l of dirLinks) followDir(l.abs, l.rel);
-    // Other symlinks matter only when they lead to a directory outside the venv.
-    for (const l of otherLinks) {
-      try {
-        if (statSync(l.abs).isDirectory()) followDir(l.abs, l.rel);
+        if (statSync(l.abs).isDirectory()) dirLinks.push(l);
       } catch {
         // Dangling or looping, and not named like a shared object: nothing to scan.
       }
     }
+    for (const l of dirLinks) followDir(l.abs, l.rel);
   }
   candidates.sort((a, b) => order(a.rel, b.rel));
   sameDirLinks.sort((a, b) => order(a.rel, b.rel));
