@@ -1,5 +1,6 @@
 import type { JudgedObject } from './missing.js';
 import type { RealPaths } from './real-path.js';
+import { fileName } from './walk.js';
 
 /**
  * Python loads a venv's native code through extension modules (and the odd library opened with
@@ -35,7 +36,7 @@ export function entryPoints<T extends JudgedObject & { abs: string }>(
     }
   }
   if (reached.length === 0) return [...objects];
-  const byReal = objectsByRealPath(objects, real, symlinks, new Set(reached.map((x) => baseName(x.real))));
+  const byReal = objectsByRealPath(objects, real, symlinks, new Set(reached.map((x) => fileName(x.real))));
   const loaded = new Set<T>();
   for (const { real: r, by } of reached) {
     const target = byReal.get(r);
@@ -61,12 +62,8 @@ function objectsByRealPath<T extends { abs: string }>(
 ): Map<string, T> {
   const byReal = new Map<string, T>();
   for (const o of objects) {
-    if (!symlinks.has(o.abs) && !names.has(baseName(o.abs))) continue;
+    if (!symlinks.has(o.abs) && !names.has(fileName(o.abs))) continue;
     byReal.set(real.of(o.abs) ?? o.abs, o);
   }
   return byReal;
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

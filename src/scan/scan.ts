@@ -1,4 +1,4 @@
-import { basename, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { ElfError, type ElfInfo } from '../elf/types.js';
 import type { Closure, EnvName } from '../loader/types.js';
 import { elfErrorReason, unloadableReason, type Target } from './judge.js';
@@ -6,7 +6,7 @@ import { collectMissing, venvRelative, type Classify } from './missing.js';
 import { createRealPaths, type RealPaths } from './real-path.js';
 import { entryPoints } from './roots.js';
 import type { ScanResult, SkippedFile } from './types.js';
-import { walkVenv } from './walk.js';
+import { fileName, walkVenv } from './walk.js';
 
 export interface ScanOptions {
   env: EnvName;
@@ -138,10 +138,11 @@ function providersOf(objects: readonly ScannedObject[], links: readonly { rel: s
         else list.push(rel);
       };
       for (const o of objects) {
-        add(basename(o.path), o.path);
-        if (o.elf.soname !== null && o.elf.soname !== basename(o.path)) add(o.elf.soname, o.path);
+        const name = fileName(o.path);
+        add(name, o.path);
+        if (o.elf.soname !== null && o.elf.soname !== name) add(o.elf.soname, o.path);
       }
-      for (const l of links) add(basename(l.rel), l.rel);
+      for (const l of links) add(fileName(l.rel), l.rel);
       index = map;
     }
     return index.get(soname) ?? [];

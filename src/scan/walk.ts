@@ -23,6 +23,14 @@ export interface WalkResult {
   symlinks: ReadonlySet<string>;
 }
 
+/**
+ * The last component of a '/'-separated path without a trailing slash (what path.basename gives,
+ * at a small fraction of its cost: the scan asks it for thousands of paths).
+ */
+export function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 /** Shared-object file names: `*.so` and `*.so.*`. */
 export const SO_NAME = /\.so(\.|$)/;
 
