@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
 import type { JudgedObject } from './missing.js';
+import type { RealPaths } from './real-path.js';
+import { fileName } from './walk.js';
 
 /**
  * Python loads a venv's native code through extension modules (and the odd library opened with
@@ -17,35 +18,52 @@ export function entryPoints<T extends JudgedObject & { abs: string }>(
   objects: readonly T[],
   /** Venv-relative path of a loaded file, or null when it lies outside the venv. */
   locate: (path: string) => string | null,
+  /**
+   * Identity is by real path: a closure reaches a vendored library under its soname link, the
+   * scan lists it under its file name.
+   */
+  real: RealPaths,
+  /** Objects that are symlinks (by abs): the only ones whose real name may differ from theirs. */
+  symlinks: ReadonlySet<string>,
 ): T[] {
-  // Identity by real path: a closure reaches a vendored library under its soname link, the scan
-  // lists it under its file name. Computed only for paths inside the venv.
-  const real = new Map<string, string | null>();
-  const realOf = (path: string): string | null => {
-    let r = real.get(path);
-    if (r === undefined) {
-      try {
-        r = realpathSync.native(path);
-      } catch {
-        r = null;
-      }
-      real.set(path, r);
-    }
-    return r;
-  };
-  let byReal: Map<string, T> | null = null;
-  const loaded = new Set<T>();
+  // What the closures load from the venv, by real path, and which objects load each.
+  const reached: { real: string; by: T }[] = [];
   for (const o of objects) {
     for (const lib of o.closure.libraries) {
       if (lib.path === null || lib.error !== undefined || locate(lib.path) === null) continue;
-      byReal ??= new Map(objects.map((x) => [realOf(x.abs) ?? x.abs, x]));
-      const r = realOf(lib.path);
-      const target = r === null ? undefined : byReal.get(r);
-      if (target !== undefined && target !== o) loaded.add(target);
+      const r = real.of(lib.path);
+      if (r !== null) reached.push({ real: r, by: o });
     }
+  }
+  if (reached.length === 0) return [...objects];
+  const byReal = objectsByRealPath(objects, real, symlinks, new Set(reached.map((x) => fileName(x.real))));
+  const loaded = new Set<T>();
+  for (const { real: r, by } of reached) {
+    const target = byReal.get(r);
+    if (target !== undefined && target !== by) loaded.add(target);
   }
   const roots = objects.filter((o) => !loaded.has(o) || EXTENSION_MODULE.test(o.rel));
   // Objects that load each other in a cycle with no entry point above them: judge them all.
   if (roots.length === 0) return [...objects];
   return roots;
+}
+
+/**
+ * The objects by real path, for the real paths named `names` only: a file that is not a symlink
+ * has its own name as its real name, so the others need no real path at all (a venv has
+ * thousands of objects, and closures reach a few of them). When two objects share a real path
+ * the later one is kept.
+ */
+function objectsByRealPath<T extends { abs: string }>(
+  objects: readonly T[],
+  real: RealPaths,
+  symlinks: ReadonlySet<string>,
+  names: ReadonlySet<string>,
+): Map<string, T> {
+  const byReal = new Map<string, T>();
+  for (const o of objects) {
+    if (!symlinks.has(o.abs) && !names.has(fileName(o.abs))) continue;
+    byReal.set(real.of(o.abs) ?? o.abs, o);
+  }
+  return byReal;
 }

@@ -1,13 +1,13 @@
-import { realpathSync } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { ElfError, type ElfInfo } from '../elf/types.js';
 import type { Closure, EnvName } from '../loader/types.js';
 import { elfErrorReason, unloadableReason, type Target } from './judge.js';
 import { collectMissing, venvRelative, type Classify } from './missing.js';
+import { createRealPaths, type RealPaths } from './real-path.js';
 import { entryPoints } from './roots.js';
 import { collectVersionErrors } from './versions.js';
 import type { ScanResult, SkippedFile } from './types.js';
-import { walkVenv } from './walk.js';
+import { fileName, walkVenv } from './walk.js';
 
 export interface ScanOptions {
   env: EnvName;
@@ -84,13 +84,22 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
   }
 
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const locate = (path: string): string | null => locateInVenv(rootAbs, path);
+  const real = createRealPaths();
+  const located = new Map<string, string | null>();
+  // Closures share their libraries: each path is placed once.
+  const locate = (path: string): string | null => {
+    let rel = located.get(path);
+    if (rel === undefined) located.set(path, (rel = locateInVenv(rootAbs, path, real)));
+    return rel;
+  };
   // Most closures lie wholly outside the venv (system or store libraries): a prefix test spares
   // them the path arithmetic.
   const inside = rootAbs.endsWith(sep) ? rootAbs : rootAbs + sep;
   const judged = entryPoints(
     objects.map((o) => ({ rel: o.path, abs: o.abs, closure: o.closure })),
     (path) => (path.startsWith(inside) ? locate(path) : null),
+    real,
+    walk.symlinks,
   );
   const missing = collectMissing(
     judged,
@@ -109,16 +118,13 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
 /** A `.` or `..` segment: the lexical reading of the path may differ from the physical one. */
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
-/** realpathSync.native: libc's realpath resolves `..` after a symlink physically; Node's JS
- * realpathSync normalises the path lexically first, which is exactly the mistake to avoid. */
-function locateInVenv(root: string, path: string): string | null {
+/** The venv-relative path of `path`; with a `..` in it, only when the physical reading (real
+ * paths: `..` after a symlink leads out of the link's target) names the same file. */
+function locateInVenv(root: string, path: string, real: RealPaths): string | null {
   const rel = venvRelative(root, path);
   if (rel === null || !DOT_SEGMENT.test(path)) return rel;
-  try {
-    return realpathSync.native(path) === realpathSync.native(join(root, rel)) ? rel : null;
-  } catch {
-    return null;
-  }
+  const physical = real.of(path);
+  return physical !== null && physical === real.of(join(root, rel)) ? rel : null;
 }
 
 /**
@@ -137,10 +143,11 @@ function providersOf(objects: readonly ScannedObject[], links: readonly { rel: s
         else list.push(rel);
       };
       for (const o of objects) {
-        add(basename(o.path), o.path);
-        if (o.elf.soname !== null && o.elf.soname !== basename(o.path)) add(o.elf.soname, o.path);
+        const name = fileName(o.path);
+        add(name, o.path);
+        if (o.elf.soname !== null && o.elf.soname !== name) add(o.elf.soname, o.path);
       }
-      for (const l of links) add(basename(l.rel), l.rel);
+      for (const l of links) add(fileName(l.rel), l.rel);
       index = map;
     }
     return index.get(soname) ?? [];

@@ -1,6 +1,5 @@
-import fg from 'fast-glob';
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { SkippedFile } from './types.js';
 
 /** A file the scanner will judge: where it sits in the venv (the path it is loaded by). */
@@ -20,10 +19,28 @@ export interface WalkResult {
    */
   sameDirLinks: Candidate[];
   skipped: SkippedFile[];
+  /** The candidates that are symlinks, by abs; every other candidate is a regular file. */
+  symlinks: ReadonlySet<string>;
+}
+
+/**
+ * The last component of a '/'-separated path without a trailing slash (what path.basename gives,
+ * at a small fraction of its cost: the scan asks it for thousands of paths).
+ */
+export function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** Shared-object file names: `*.so` and `*.so.*`. */
 export const SO_NAME = /\.so(\.|$)/;
+
+/**
+ * Directories that hold no native code: Python writes only bytecode into `__pycache__` (PEP 3147,
+ * importlib.util.cache_from_source), and its path finder looks for extension modules in the
+ * package directory itself, never there. In a real site-packages they are about a third of the
+ * directories and of the entries.
+ */
+const BYTECODE_DIR = '__pycache__';
 
 /** Directory symlinks followed out of the venv, at most; each real directory is walked once. */
 const MAX_LINKED_DIRS = 256;
@@ -47,12 +64,64 @@ function errnoReason(err: unknown): string {
   }
 }
 
+/** What one tree holds that the walk cares about: every other entry is left unnamed. */
+interface TreeListing {
+  /** Regular files named like shared objects. */
+  files: Candidate[];
+  /** Symlinks named like shared objects. */
+  objectLinks: Candidate[];
+  /** Other symlinks: they matter only when they lead to a directory outside the venv. */
+  otherLinks: Candidate[];
+  /** FIFOs, sockets and devices named like shared objects, with why they are never opened. */
+  special: SkippedFile[];
+}
+
 /** Why a special file named like a library is skipped; null for anything else. */
 function specialFileReason(f: { isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string | null {
   if (f.isFIFO()) return 'a FIFO (named pipe), not a shared object: never opened';
   if (f.isSocket()) return 'a socket, not a shared object';
   if (f.isBlockDevice() || f.isCharacterDevice()) return 'a device, not a shared object';
   return null;
+}
+
+/**
+ * Lists the tree under `abs` without following any link, breadth first, each directory in the
+ * order readdir gives (libuv sorts it by name): the order in which links then claim an outside
+ * directory is the one fast-glob's walk had. Entry types come from the listing itself (d_type):
+ * no stat per entry, and no path is built for an entry that is neither a directory nor named
+ * like a shared object (a venv holds tens of thousands of Python files for every few hundred
+ * shared objects). Unreadable or vanished directories list as empty.
+ */
+function listTree(abs: string, rel: string): TreeListing {
+  const listing: TreeListing = { files: [], objectLinks: [], otherLinks: [], special: [] };
+  // Each prefix ends with '/' ('' for the venv root's relative path).
+  const dirs = [{ absPrefix: abs.endsWith('/') ? abs : `${abs}/`, relPrefix: rel === '' ? '' : `${rel}/` }];
+  for (let i = 0; i < dirs.length; i++) {
+    const { absPrefix, relPrefix } = dirs[i]!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(absPrefix, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const name = e.name;
+      if (e.isDirectory()) {
+        if (name !== BYTECODE_DIR) dirs.push({ absPrefix: `${absPrefix}${name}/`, relPrefix: `${relPrefix}${name}/` });
+      } else if (SO_NAME.test(name)) {
+        if (e.isFile()) listing.files.push({ rel: relPrefix + name, abs: absPrefix + name });
+        else if (e.isSymbolicLink()) listing.objectLinks.push({ rel: relPrefix + name, abs: absPrefix + name });
+        else {
+          // A FIFO, socket or device named like a library: never opened (a FIFO blocks open()).
+          const reason = specialFileReason(e);
+          if (reason !== null) listing.special.push({ path: relPrefix + name, reason });
+        }
+      } else if (e.isSymbolicLink()) {
+        listing.otherLinks.push({ rel: relPrefix + name, abs: absPrefix + name });
+      }
+    }
+  }
+  return listing;
 }
 
 /**
@@ -68,6 +137,7 @@ export function walkVenv(root: string): WalkResult {
   const candidates: Candidate[] = [];
   const sameDirLinks: Candidate[] = [];
   const skipped: SkippedFile[] = [];
+  const symlinks = new Set<string>();
   const dirReal = new Map<string, string>();
   const realOfDir = (dir: string): string => {
     let r = dirReal.get(dir);
@@ -95,96 +165,64 @@ export function walkVenv(root: string): WalkResult {
     queue.push({ abs, rel });
   };
 
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const cwd = resolve(next.abs);
-    // fast-glob keeps only the entries named like shared objects (a venv holds tens of thousands
-    // of other files). Symlinks are not followed, so it cannot see a directory link; its
-    // directory listings are watched instead, through its documented `fs` option, to collect
-    // every symlink it passes for the checks below.
-    const links: string[] = [];
-    const entries = fg.sync('**/*.so*', {
-      cwd,
-      dot: true,
-      onlyFiles: false,
-      followSymbolicLinks: false,
-      objectMode: true,
-      suppressErrors: true,
-      // Links are not followed, so no entry can come twice: skip fast-glob's dedupe set.
-      unique: false,
-      fs: {
-        readdirSync: ((dir: string, opts: { withFileTypes: true }): Dirent[] => {
-          const list = readdirSync(dir, opts);
-          for (const d of list) {
-            if (d.isSymbolicLink() && !SO_NAME.test(d.name)) {
-              links.push(dir === cwd ? d.name : `${dir.slice(cwd.length + 1)}/${d.name}`);
-            }
-          }
-          return list;
-        }) as typeof readdirSync,
-      },
-    });
-    const base = next.abs.endsWith('/') ? next.abs : `${next.abs}/`;
-    const relOf = (path: string): string => (next.rel === '' ? path : `${next.rel}/${path}`);
-    for (const e of entries) {
-      // '*.so*' also matches names such as x.sock: keep *.so and *.so.* only.
-      if (!SO_NAME.test(e.name)) continue;
-      const rel = relOf(e.path);
-      // fast-glob's paths are already clean and relative: a plain concatenation, not join().
-      const abs = base + e.path;
-      if (e.dirent.isFile()) {
-        candidates.push({ rel, abs });
-        continue;
-      }
-      if (!e.dirent.isSymbolicLink()) {
-        // A FIFO, socket or device named like a library: never opened (a FIFO blocks open()).
-        const special = specialFileReason(e.dirent);
-        if (special !== null) skipped.push({ path: rel, reason: special });
-        continue;
-      }
-      let st;
-      try {
-        st = statSync(abs);
-      } catch (err) {
-        skipped.push({ path: rel, reason: errnoReason(err) });
-        continue;
-      }
-      if (st.isDirectory()) {
-        followDir(abs, rel);
-        continue;
-      }
-      if (!st.isFile()) {
-        skipped.push({ path: rel, reason: specialFileReason(st) ?? 'not a regular file' });
-        continue;
-      }
-      let target: string;
-      try {
-        target = realpathSync.native(abs);
-      } catch (err) {
-        skipped.push({ path: rel, reason: errnoReason(err) });
-        continue;
-      }
-      // Same directory and a shared-object name: the target is judged under its own name with
-      // the same $ORIGIN, so this link adds nothing.
-      if (dirname(target) === realOfDir(dirname(abs)) && SO_NAME.test(basename(target))) {
-        sameDirLinks.push({ rel, abs });
-      } else {
-        candidates.push({ rel, abs });
-      }
+  /** A symlink named like a shared object: judged, set aside as a same-directory link, or skipped. */
+  const linkedObject = ({ abs, rel }: Candidate, dirLinks: Candidate[]): void => {
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (err) {
+      skipped.push({ path: rel, reason: errnoReason(err) });
+      return;
     }
-    // Other symlinks matter only when they lead to a directory outside the venv.
-    for (const link of links) {
-      const abs = base + link;
+    if (st.isDirectory()) {
+      dirLinks.push({ rel, abs });
+      return;
+    }
+    if (!st.isFile()) {
+      skipped.push({ path: rel, reason: specialFileReason(st) ?? 'not a regular file' });
+      return;
+    }
+    let target: string;
+    try {
+      target = realpathSync.native(abs);
+    } catch (err) {
+      skipped.push({ path: rel, reason: errnoReason(err) });
+      return;
+    }
+    // Same directory and a shared-object name: the target is judged under its own name with
+    // the same $ORIGIN, so this link adds nothing.
+    if (dirname(target) === realOfDir(dirname(abs)) && SO_NAME.test(basename(target))) {
+      sameDirLinks.push({ rel, abs });
+    } else {
+      candidates.push({ rel, abs });
+      symlinks.add(abs);
+    }
+  };
+
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const tree = listTree(next.abs, next.rel);
+    for (const f of tree.files) candidates.push(f);
+    skipped.push(...tree.special);
+    // Links to directories outside the venv claim them in this order: those named like a shared
+    // object first, then the others, each in listing order.
+    const dirLinks: Candidate[] = [];
+    for (const l of tree.objectLinks) linkedObject(l, dirLinks);
+    for (const l of tree.otherLinks) {
       try {
-        if (statSync(abs).isDirectory()) followDir(abs, relOf(link));
+        if (statSync(l.abs).isDirectory()) dirLinks.push(l);
       } catch {
         // Dangling or looping, and not named like a shared object: nothing to scan.
       }
     }
+    for (const l of dirLinks) followDir(l.abs, l.rel);
   }
-  // Plain code-unit order (not localeCompare): the same on every machine.
-  const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   candidates.sort((a, b) => order(a.rel, b.rel));
   sameDirLinks.sort((a, b) => order(a.rel, b.rel));
   skipped.sort((a, b) => order(a.path, b.path));
-  return { candidates, sameDirLinks, skipped };
+  return { candidates, sameDirLinks, skipped, symlinks };
+}
+
+/** Plain code-unit order (not localeCompare): the same on every machine. */
+function order(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }

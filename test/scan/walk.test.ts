@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +79,60 @@ describe('walkVenv on directory-link loops outside the venv', () => {
     symlinkSync('/', join(ext, 'a', 'root'));
     const w = walkVenv(venv);
     expect(w.candidates.map((c) => c.rel)).toEqual(['site/ext1/a/x.so']);
+  });
+});
+
+describe('walkVenv on entries of every kind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nixpy-walk-kinds-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('descends into directories whatever their name but __pycache__, and lists only shared-object files', () => {
+    const venv = join(dir, 'kinds');
+    mkdirSync(join(venv, 'weird.so', '.hidden', 'deep'), { recursive: true });
+    writeFileSync(join(venv, 'weird.so', '.hidden', 'deep', 'x.so.2'), 'not elf');
+    writeFileSync(join(venv, 'weird.so', 'module.py'), '');
+    // Python keeps only bytecode in __pycache__: not walked.
+    mkdirSync(join(venv, 'pkg', '__pycache__'), { recursive: true });
+    writeFileSync(join(venv, 'pkg', '__pycache__', 'stray.so'), 'not elf');
+    writeFileSync(join(venv, 'pkg', '__pycache__', 'module.cpython-312.pyc'), '');
+    writeFileSync(join(venv, 'x.sock'), '');
+    execFileSync('mkfifo', [join(venv, 'pipe.so')]);
+    const w = walkVenv(venv);
+    expect(w.candidates.map((c) => c.rel)).toEqual(['weird.so/.hidden/deep/x.so.2']);
+    expect(w.candidates[0]?.abs).toBe(join(venv, 'weird.so/.hidden/deep/x.so.2'));
+    // A FIFO named like a library is never opened, and never dropped without a word.
+    expect(w.skipped).toEqual([{ path: 'pipe.so', reason: 'a FIFO (named pipe), not a shared object: never opened' }]);
+  });
+
+  it('follows a link named like a shared object that leads to a directory outside the venv', () => {
+    const venv = join(dir, 'solink');
+    const ext = join(dir, 'solink-ext');
+    mkdirSync(venv, { recursive: true });
+    mkdirSync(ext, { recursive: true });
+    writeFileSync(join(ext, 'y.so'), 'not elf');
+    symlinkSync(ext, join(venv, 'plugins.so'));
+    expect(walkVenv(venv).candidates.map((c) => c.rel)).toEqual(['plugins.so/y.so']);
+  });
+
+  it('names the files of an outside directory by the first link in name order', () => {
+    const venv = join(dir, 'many');
+    const ext = join(dir, 'many-ext');
+    mkdirSync(venv, { recursive: true });
+    mkdirSync(ext, { recursive: true });
+    writeFileSync(join(ext, 'z.so'), 'not elf');
+    // Twenty links to one directory, made in an order that is neither name order nor its reverse.
+    for (let i = 0; i < 20; i++) symlinkSync(ext, join(venv, `link${String((i * 7) % 20).padStart(2, '0')}`));
+    expect(walkVenv(venv).candidates.map((c) => c.rel)).toEqual(['link00/z.so']);
+  });
+
+  it('names them by the link nearest the venv root first (breadth first), then by name', () => {
+    const venv = join(dir, 'depth');
+    const ext = join(dir, 'depth-ext');
+    mkdirSync(join(venv, 'a', 'deep'), { recursive: true });
+    mkdirSync(ext, { recursive: true });
+    writeFileSync(join(ext, 'w.so'), 'not elf');
+    symlinkSync(ext, join(venv, 'a', 'deep', 'link'));
+    symlinkSync(ext, join(venv, 'zz'));
+    expect(walkVenv(venv).candidates.map((c) => c.rel)).toEqual(['zz/w.so']);
   });
 });

@@ -19,7 +19,7 @@ export const scanCommand: Command<ScanArgs> = {
       // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
       .default('env', undefined, 'none: [tool.nixpy] env, else nixos'),
   run: async (args, { io, chalk }) => {
-    // Loaded on use: the scanner pulls in fast-glob and the loader model, which the other
+    // Loaded on use: the scanner pulls in the venv walk and the loader model, which the other
     // commands' start-up need not pay for.
     const { runScan } = await import('../../plan/scan.js');
     const result = await runScan({ ...projectFrom({ ...args, flake: undefined }, io), ldLibraryPath: ldLibraryPathOf(args, io) });
