@@ -322,3 +322,19 @@ export async function detectNixpkgsRelease(opts: {
     nixosVersion: version?.text ?? null,
   });
 }
+
+/** The release for a located project: `--nixpkgs`, its `[tool.nixpy] nixpkgs`, then the files beside its Nix file. */
+export function releaseForProject(
+  p: { root: string; nixFile: string | null; config: { nixpkgs: Release | null; source: string | null } },
+  flag?: string,
+  nixosVersionFile?: string,
+): Promise<NixpkgsRelease> {
+  const configValue = p.config.nixpkgs === null ? null : { value: p.config.nixpkgs, file: p.config.source ?? 'pyproject.toml' };
+  return detectNixpkgsRelease({
+    flag,
+    configValue,
+    projectDir: p.root,
+    nixFile: p.nixFile,
+    ...(nixosVersionFile === undefined ? {} : { nixosVersionFile }),
+  });
+}
