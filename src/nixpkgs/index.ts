@@ -5,7 +5,7 @@ import type { Category } from '../scan/types.js';
 import { classifySoname } from './classify.js';
 import { embeddedIndex } from './embedded.js';
 import { readIndexFile, type LocalIndex, type Provenance } from './cache.js';
-import { rankCandidates, reasons, type RankInput } from './rank.js';
+import { decidingSignal, rankCandidates, reasons, type RankInput } from './rank.js';
 import { DRIVER_ELEMENT, DRIVER_LIB_DIR, sameLibrary } from './attrs.js';
 import type { EmbeddedEntry } from './table.js';
 import type { Release } from './releases.js';
@@ -177,6 +177,7 @@ export function resolveSoname(
         source: 'nix-locate',
         extra: h.type === 's' ? ['symlink'] : [],
       };
+      if (h.storeName !== undefined) c.storeName = h.storeName;
       const prev = byAttr.get(attr);
       // Keep the best-placed file of each attribute (a lib/ file over a deeper copy).
       if (prev === undefined || rankCandidates([c, prev], soname)[0] === c) byAttr.set(attr, c);
@@ -184,6 +185,11 @@ export function resolveSoname(
     work.push(...byAttr.values());
   }
   const ranked = rankCandidates(work, soname);
+  const [first, second] = ranked;
+  if (first !== undefined && second !== undefined) {
+    const signal = decidingSignal(first, second, soname);
+    first.extra.push(signal === null ? `ahead of ${second.attr} by name order only` : `ahead of ${second.attr} on ${signal}`);
+  }
   const candidates: Candidate[] = ranked.map((c) => ({
     attr: c.attr,
     output: c.output,

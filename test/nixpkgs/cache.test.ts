@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { encodeIndex, decodeIndex } from '../../src/nixpkgs/cache.js';
+import { encodeIndex, decodeIndex, storeNameOf } from '../../src/nixpkgs/cache.js';
 import { parseLocateLine, sonameOfPath, type LocateHit } from '../../src/nixpkgs/nix-locate.js';
 import { InputError } from '../../src/errors.js';
 
@@ -17,11 +17,12 @@ describe('local index file format', () => {
     expect(idx.provenance).toEqual({ date: '2026-01-02T03:04:05.000Z', source: 'test', entries: DUMP.length });
     for (const h of DUMP) {
       const name = sonameOfPath(h.path)!;
-      expect(idx.lookup(name)).toContainEqual({ attr: h.attr, output: h.output, path: h.path, topLevel: h.topLevel, type: h.type });
+      expect(idx.lookup(name)).toContainEqual({ attr: h.attr, output: h.output, path: h.path, topLevel: h.topLevel, type: h.type, storeName: storeNameOf(h.storePath) });
     }
     expect(idx.lookup('libz.so.1').map((h) => h.attr).sort()).toEqual(['pkgsStatic.zlib', 'pkgsi686Linux.zlib', 'steam-run', 'zlib', 'zulip']);
     expect(idx.lookup('libnothere.so.1')).toEqual([]);
     expect(idx.lookup('')).toEqual([]);
+    expect(idx.lookup('libz.so.1').find((h) => h.attr === 'zulip')?.storeName).toBe('zulip-5.12.0-extracted');
   });
 
   it('round-trips arbitrary hits (property)', () => {
