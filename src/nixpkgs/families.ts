@@ -147,3 +147,30 @@ export function chooseFamilies(
   }
   return out;
 }
+
+/**
+ * Family choices for a whole scan: each object's missing sonames are chosen together, and the
+ * result says, per soname, the attribute its family fixes or the conflict that prevents one.
+ * When two objects need one soname from different versions, the first object's choice stands.
+ */
+export function familiesByObject(
+  missing: readonly { soname: string; neededBy: readonly string[] }[],
+  ctx: { index: ReadonlyMap<string, EmbeddedEntry>; spelling: SpellingTable; release?: Release },
+): { picks: Map<string, string>; conflicts: Map<string, string> } {
+  const byObject = new Map<string, string[]>();
+  for (const m of missing) {
+    for (const o of m.neededBy) byObject.set(o, [...(byObject.get(o) ?? []), m.soname]);
+  }
+  const picks = new Map<string, string>();
+  const conflicts = new Map<string, string>();
+  for (const [object, sonames] of [...byObject].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const c of chooseFamilies(sonames, ctx)) {
+      for (const s of c.sonames) {
+        if (picks.has(s) || conflicts.has(s)) continue;
+        if (c.version !== null) picks.set(s, c.picks[s]!);
+        else conflicts.set(s, `${object}: ${c.message}`);
+      }
+    }
+  }
+  return { picks, conflicts };
+}
