@@ -25,6 +25,31 @@ describe('local index file format', () => {
     expect(idx.lookup('libz.so.1').find((h) => h.attr === 'zulip')?.storeName).toBe('zulip-5.12.0-extracted');
   });
 
+  it('still loads an index written before store names were recorded', () => {
+    // Rebuild the file without the stores/rowStores sections, as version 1 files were written.
+    const buf = encodeIndex(DUMP, 'test');
+    const headerLen = buf.readUInt32LE(12);
+    const header = JSON.parse(buf.toString('utf8', 16, 16 + headerLen)) as { provenance: unknown; sections: { name: string; bytes: number }[] };
+    const align = (n: number) => n + ((4 - (n % 4)) % 4);
+    let pos = align(16 + headerLen);
+    const kept: { name: string; bytes: number; data: Buffer }[] = [];
+    for (const sec of header.sections) {
+      if (!/^(stores\.|rowStores)/.test(sec.name)) kept.push({ ...sec, data: buf.subarray(pos, pos + sec.bytes) });
+      pos = align(pos + sec.bytes);
+    }
+    const newHeader = Buffer.from(JSON.stringify({ provenance: header.provenance, sections: kept.map(({ name, bytes }) => ({ name, bytes })) }));
+    const parts: Buffer[] = [Buffer.from(buf.subarray(0, 16)), newHeader];
+    parts[0]!.writeUInt32LE(newHeader.length, 12);
+    let len = 16 + newHeader.length;
+    const pad = () => { const p = align(len) - len; if (p) { parts.push(Buffer.alloc(p)); len += p; } };
+    pad();
+    for (const k of kept) { parts.push(k.data); len += k.data.length; pad(); }
+    const idx = decodeIndex(Buffer.concat(parts), 'old');
+    const hit = idx.lookup('libz.so.1').find((h) => h.attr === 'zlib');
+    expect(hit).toMatchObject({ attr: 'zlib', output: 'out', path: 'lib/libz.so.1' });
+    expect(hit!.storeName).toBeUndefined();
+  });
+
   it('round-trips arbitrary hits (property)', () => {
     const seg = fc.stringMatching(/^[A-Za-z0-9_+-][A-Za-z0-9_+.-]{0,12}$/);
     const hitArb = fc.record({

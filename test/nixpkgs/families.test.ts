@@ -54,3 +54,25 @@ describe('coherent families', () => {
     expect(choose(['libz.so.1', 'libX11.so.6'])).toEqual([]);
   });
 });
+
+describe('families across a scan', () => {
+  it('chooses per object, and turns a family conflict into a reason for every member', async () => {
+    const { familiesByObject } = await import('../../src/nixpkgs/families.js');
+    const missing = [
+      { soname: 'libavcodec.so.59', neededBy: ['cv2/libopencv_videoio.so'] },
+      { soname: 'libavformat.so.59', neededBy: ['cv2/libopencv_videoio.so'] },
+      { soname: 'libswresample.so.4', neededBy: ['cv2/libopencv_videoio.so', 'av/_core.so'] },
+      { soname: 'libavutil.so.58', neededBy: ['av/_core.so'] },
+      { soname: 'libz.so.1', neededBy: ['av/_core.so'] },
+    ];
+    const ctx = { index: embeddedIndex(), spelling: spellingTable() };
+    const old = familiesByObject(missing, { ...ctx, release: '24.05' });
+    // av/_core.so (FFmpeg 6 libavutil + shared swresample) comes first by path and fixes swresample to 6.
+    expect(old.picks.get('libavutil.so.58')).toBe('ffmpeg_6');
+    expect(old.picks.get('libswresample.so.4')).toBe('ffmpeg_6');
+    expect(old.picks.get('libavcodec.so.59')).toBe('ffmpeg_5');
+    const now = familiesByObject(missing, { ...ctx, release: '26.05' });
+    expect(now.conflicts.get('libavcodec.so.59')).toMatch(/^cv2\/libopencv_videoio\.so: no single FFmpeg version provides/);
+    expect(now.picks.has('libz.so.1')).toBe(false);
+  });
+});
