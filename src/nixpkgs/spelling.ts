@@ -52,10 +52,19 @@ function bare(attr: string): string {
   return attr.trim().replace(/^pkgs\./, '').replace(/\.(lib|out)$/, '');
 }
 
+/** The attribute as written (without `pkgs.`), then without its output selector. */
+function keysOf(attr: string): string[] {
+  const written = attr.trim().replace(/^pkgs\./, '');
+  const b = bare(attr);
+  return written === b ? [b] : [written, b];
+}
+
 function rowsOf(t: SpellingTable, attr: string): readonly RenameRow[] | undefined {
+  for (const k of keysOf(attr)) {
+    const exact = t.byAttr.get(k);
+    if (exact !== undefined) return exact;
+  }
   const a = bare(attr);
-  const exact = t.byAttr.get(a);
-  if (exact !== undefined) return exact;
   for (const [prefix, rows] of t.byPrefix) if (a.startsWith(prefix)) return rows;
   return undefined;
 }
@@ -73,7 +82,11 @@ export function stateOn(t: SpellingTable, attr: string, release: Release): { sta
 
 /** The package an attribute belongs to, or null when the table does not list it as an exact attribute. */
 export function packageOf(t: SpellingTable, attr: string): string | null {
-  return t.byAttr.get(bare(attr))?.[0]?.pkg ?? null;
+  for (const k of keysOf(attr)) {
+    const p = t.byAttr.get(k)?.[0]?.pkg;
+    if (p !== undefined) return p;
+  }
+  return null;
 }
 
 /** True when the table lists both as spellings of one package (on whatever releases). */
@@ -95,7 +108,7 @@ export interface Spelling {
 /** Keeps an output selector (`.lib`) the caller wrote on the spelling it gets back. */
 function withSuffix(original: string, spelling: string): string {
   const m = /\.(lib|out)$/.exec(original.trim());
-  return m !== null && !spelling.endsWith(m[0]) ? spelling + m[0] : spelling;
+  return m !== null && !/\.(lib|out)$/.test(spelling) ? spelling + m[0] : spelling;
 }
 
 /**
@@ -108,6 +121,7 @@ export function spellingFor(t: SpellingTable, attr: string, release: Release): S
   if (own.state === 'unlisted') return { attr, state: 'unlisted' };
   const pkg = packageOf(t, attr);
   const candidates = pkg === null ? [bare(attr)] : [pkg, ...(t.byPkg.get(pkg) ?? [])].filter((a, i, all) => all.indexOf(a) === i);
+  // An output selector the caller wrote is kept only on spellings that do not name one themselves.
   const states = candidates.map((a) => ({ a, ...(pkg === null ? own : stateOn(t, a, release)) }));
   const best = states.find((s) => s.state === 'ok') ?? states.find((s) => s.state === 'warn');
   if (best !== undefined) {
