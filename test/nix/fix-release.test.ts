@@ -7,7 +7,7 @@ import { describeWithTool } from '../helpers/tools.js';
 import { nixParseFile } from '../helpers/nix.js';
 import { evalShells, NixEvalError } from '../helpers/nix-eval.js';
 import { runCli } from '../helpers/fix-cli.js';
-import type { FixReport } from '../../src/cli/commands/fix.js';
+import type { FixReport } from '../../src/plan/fix.js';
 
 /**
  * `nixpy fix` on the demo flake (its venv needs libX11.so.6 among others) with a flake.lock
@@ -83,5 +83,32 @@ describeWithTool('nix-instantiate', 'nixpy fix writes the spelling of the pinned
     const bad = await runCli(['fix', '--venv', venv, '--nixpkgs', '24.10'], dir, { HOME: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('accepted: 24.05, 24.11, 25.05, 25.11, 26.05, 26.11 or unstable');
+  });
+
+  it('check and doctor judge with the same release as fix', async () => {
+    writeFileSync(join(dir, 'flake.lock'), lock('nixos-24.11', 1740787200));
+    cpSync(join(demo, 'pyproject.toml'), join(dir, 'pyproject.toml'));
+    const check = await runCli(['check', '--venv', venv, '--json'], dir, { HOME: dir });
+    const c = JSON.parse(check.stdout) as { add: string[]; nixpkgs: { release: string; source: string }; command: string };
+    expect(c.nixpkgs).toMatchObject({ release: '24.11', source: 'flake.lock' });
+    expect(c.add).toContain('xorg.libX11');
+    expect(c.add).not.toContain('libx11');
+    const doctor = await runCli(['doctor', '--venv', venv, '--json'], dir, { HOME: dir });
+    const d = JSON.parse(doctor.stdout) as { nixpkgs: { release: string }; patch: { add: string[] } };
+    expect(d.nixpkgs.release).toBe('24.11');
+    expect(d.patch.add).toEqual(c.add);
+    const human = await runCli(['doctor', '--venv', venv], dir, { HOME: dir });
+    expect(human.stdout).toMatch(/nixpkgs: +24\.11 \(flake\.lock \(input nixpkgs\) pins nixos-24\.11\)/);
+  });
+
+  it('init --nixpkgs pins that release and spells for it', async () => {
+    rmSync(join(dir, 'flake.nix'));
+    cpSync(venv, join(dir, '.venv'), { recursive: true, verbatimSymlinks: true });
+    const r = await runCli(['init', '--project', dir, '--nixpkgs', '24.11', '--json'], dir, { HOME: dir });
+    const doc = JSON.parse(r.stdout) as { attrs: string[]; nixpkgs: { release: string; source: string }; text: string };
+    expect(doc.nixpkgs).toMatchObject({ release: '24.11', source: 'flag' });
+    expect(doc.attrs).toContain('xorg.libX11');
+    expect(doc.text).toContain('github:NixOS/nixpkgs/nixos-24.11');
+    expect(() => evalShells(join(dir, 'flake.nix'), '24.11')).not.toThrow();
   });
 });
