@@ -195,6 +195,12 @@ function dateNear(source: string, start: number, end: number): number | null {
  */
 export function releaseFromNixSource(source: string, file: string): Found | null {
   const parsed = parseNix(source, file);
+  const input = flakeInputUrl(parsed.root);
+  if (input !== null) {
+    const ref = channelOfUrl(input);
+    const f = ref === null ? null : fromRefAndDate(ref, null, `${basename(file)} input nixpkgs (not locked yet)`);
+    if (f !== null) return f;
+  }
   let found: Found | null = null;
   walk(parsed.root, (e) => {
     if (found !== null) return false;
@@ -217,6 +223,29 @@ export function releaseFromNixSource(source: string, file: string): Found | null
     return false;
   });
   return found;
+}
+
+/**
+ * A flake's `inputs.nixpkgs.url` (however the attribute path is split across nested sets), for a
+ * flake that has no flake.lock yet: the next evaluation locks that branch.
+ */
+function flakeInputUrl(root: Expr): string | null {
+  const visit = (e: Expr, prefix: readonly string[]): string | null => {
+    if (e.type !== 'Attrs') return null;
+    for (const b of e.bindings) {
+      if (b.type !== 'AttrDef') continue;
+      const names = b.path.map((n) => attrNameText(n));
+      if (names.some((n) => n === undefined)) continue;
+      const full = [...prefix, ...(names as string[])];
+      if (full.length === 3 && full[0] === 'inputs' && full[1] === 'nixpkgs' && full[2] === 'url') return literal(b.value);
+      if (full.length < 3 && full.every((n, i) => n === ['inputs', 'nixpkgs'][i])) {
+        const inner = visit(b.value, full);
+        if (inner !== null) return inner;
+      }
+    }
+    return null;
+  };
+  return visit(root.type === 'Paren' ? root.expr : root, []);
 }
 
 /** `/run/current-system/nixos-version`, e.g. `24.11.20241130.abcdef0 (Vicuna)` or `26.05pre…`. */
@@ -307,7 +336,8 @@ export async function detectNixpkgsRelease(opts: {
   const dir = opts.nixFile != null ? dirname(opts.nixFile) : opts.projectDir;
   const nixFiles: { file: string; text: string }[] = [];
   const names = new Set<string>();
-  if (opts.nixFile != null && /\.nix$/.test(opts.nixFile) && basename(opts.nixFile) !== 'flake.nix') names.add(opts.nixFile);
+  if (opts.nixFile != null && /\.nix$/.test(opts.nixFile)) names.add(opts.nixFile);
+  names.add(join(dir, 'flake.nix'));
   names.add(join(dir, 'shell.nix'));
   names.add(join(dir, 'default.nix'));
   for (const n of names) {

@@ -93,6 +93,13 @@ describe('shell.nix / default.nix pins, through the Nix parser', () => {
     expect(releaseFromNixSource('{ note = "fetchTarball https://github.com/NixOS/nixpkgs/archive/nixos-24.11.tar.gz"; }', 'default.nix')).toBeNull();
   });
 
+  it('reads an unlocked flake\'s inputs.nixpkgs.url, however the path is split', () => {
+    expect(releaseFromNixSource('{ inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11"; outputs = _: {}; }', 'flake.nix')?.release).toBe('24.11');
+    expect(releaseFromNixSource('{ inputs = { nixpkgs = { url = "github:NixOS/nixpkgs/nixos-25.05"; }; }; outputs = _: {}; }', 'flake.nix')?.release).toBe('25.05');
+    expect(releaseFromNixSource('{ inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixpkgs-unstable"; outputs = _: {}; }', 'flake.nix')?.release).toBe('unstable');
+    expect(releaseFromNixSource('{ inputs.other.url = "github:NixOS/nixpkgs/nixos-24.11"; outputs = _: {}; }', 'flake.nix')).toBeNull();
+  });
+
   it('knows the URL forms', () => {
     expect(channelOfUrl('https://github.com/NixOS/nixpkgs/archive/release-24.05.tar.gz')).toBe('release-24.05');
     expect(channelOfUrl('https://channels.nixos.org/nixos-unstable/nixexprs.tar.xz')).toBe('nixos-unstable');
