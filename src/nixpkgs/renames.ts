@@ -20,8 +20,10 @@ export interface RenameRow {
   wayOut?: string;
 }
 
+/** On disk, evidence keys stay keys (`E-XORG-SET`), defined once in `evidence`. */
 export interface RenamesFile {
   format: 1;
+  evidence: Record<string, string>;
   rows: RenameRow[];
 }
 
@@ -41,7 +43,7 @@ function parseRange(s: string, where: string): { from: Release; until: Release }
 const STATES: readonly string[] = ['ok', 'warn', 'throw'];
 
 /** Expands `E-KEY` references to the `#= E-KEY: text` definitions of the table's header. */
-function expandEvidence(text: string, defs: ReadonlyMap<string, string>, where: string): string {
+export function expandEvidence(text: string, defs: ReadonlyMap<string, string>, where: string): string {
   return text.replace(/\bE-[A-Z0-9-]+\b/g, (key) => {
     const d = defs.get(key);
     if (d === undefined) throw new Error(`${where}: undefined evidence key ${key}`);
@@ -49,7 +51,12 @@ function expandEvidence(text: string, defs: ReadonlyMap<string, string>, where: 
   });
 }
 
-export function parseRenames(tsv: string): RenameRow[] {
+/** Rows with evidence expanded; `keepKeys` leaves `E-KEY` references for the compiled file. */
+export function parseRenames(tsv: string, keepKeys = false): RenameRow[] {
+  return parseRenamesWithDefs(tsv, keepKeys).rows;
+}
+
+function parseRenamesWithDefs(tsv: string, keepKeys: boolean): { rows: RenameRow[]; defs: Map<string, string> } {
   const defs = new Map<string, string>();
   const rows: RenameRow[] = [];
   const lines = tsv.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -69,7 +76,8 @@ export function parseRenames(tsv: string): RenameRow[] {
     if (!STATES.includes(state)) throw new Error(`${where}: bad state ${JSON.stringify(state)} (ok, warn, throw)`);
     if (evidence.trim() === '' || evidence === '-') throw new Error(`${where}: a fact needs its evidence`);
     if (state === 'throw' && (wayOut === undefined || wayOut.trim() === '')) throw new Error(`${where}: a throw row needs the way out`);
-    const row: RenameRow = { pkg, attr, ...parseRange(range, where), state: state as SpellingState, evidence: expandEvidence(evidence, defs, where) };
+    const expanded = expandEvidence(evidence, defs, where);
+    const row: RenameRow = { pkg, attr, ...parseRange(range, where), state: state as SpellingState, evidence: keepKeys ? evidence : expanded };
     if (wayOut !== undefined && wayOut.trim() !== '') row.wayOut = wayOut.trim();
     for (const other of rows) {
       if (other.attr === row.attr && releaseRank(other.from) <= releaseRank(row.until) && releaseRank(row.from) <= releaseRank(other.until)) {
@@ -78,10 +86,11 @@ export function parseRenames(tsv: string): RenameRow[] {
     }
     rows.push(row);
   });
-  return rows;
+  return { rows, defs };
 }
 
 export function renderRenames(tsv: string): string {
-  const file: RenamesFile = { format: 1, rows: parseRenames(tsv) };
+  const { rows, defs } = parseRenamesWithDefs(tsv, true);
+  const file: RenamesFile = { format: 1, evidence: Object.fromEntries(defs), rows };
   return JSON.stringify(file) + '\n';
 }

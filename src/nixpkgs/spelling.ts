@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { releaseRank, RELEASES, type Release } from './releases.js';
-import type { RenameRow, RenamesFile, SpellingState } from './renames.js';
+import { expandEvidence, type RenameRow, type RenamesFile, type SpellingState } from './renames.js';
 
 export const RENAMES_PATH = fileURLToPath(new URL('../../data/renames.json', import.meta.url));
 
@@ -42,7 +42,8 @@ let cached: SpellingTable | null = null;
 export function spellingTable(): SpellingTable {
   if (cached === null) {
     const file = JSON.parse(readFileSync(RENAMES_PATH, 'utf8')) as RenamesFile;
-    cached = buildSpellingTable(file.rows);
+    const defs = new Map(Object.entries(file.evidence));
+    cached = buildSpellingTable(file.rows.map((r) => ({ ...r, evidence: expandEvidence(r.evidence, defs, RENAMES_PATH) })));
   }
   return cached;
 }
