@@ -10,6 +10,7 @@ export interface ProjectArgs {
   project: string | undefined;
   venv: string | undefined;
   flake?: string | undefined;
+  nixpkgs?: string | undefined;
 }
 
 export function projectOptions<T>(y: Argv<T>, withFlake: boolean): Argv<T & ProjectArgs> {
@@ -17,7 +18,8 @@ export function projectOptions<T>(y: Argv<T>, withFlake: boolean): Argv<T & Proj
     // No default here, unlike the global option: [tool.nixpy] env applies when --env is absent.
     .default('env', undefined, 'none: [tool.nixpy] env, else nixos')
     .option('project', { type: 'string', describe: 'project directory (default: the working directory)' })
-    .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' });
+    .option('venv', { type: 'string', describe: 'the venv (default: $VIRTUAL_ENV, $UV_PROJECT_ENVIRONMENT, ./.venv)' })
+    .option('nixpkgs', { type: 'string', describe: 'the nixpkgs release to spell attributes for: YY.MM or unstable (default: [tool.nixpy] nixpkgs, the lock file, the running NixOS)' });
   const w = withFlake
     ? z.option('flake', { type: 'string', describe: 'the Nix file (default: [tool.nixpy] nix-file, flake.nix, shell.nix, devenv.nix)' })
     : z;
@@ -25,8 +27,8 @@ export function projectOptions<T>(y: Argv<T>, withFlake: boolean): Argv<T & Proj
 }
 
 /** The project-locating part of the doctor/check/init options, from the parsed arguments. */
-export function projectFrom(args: ProjectArgs & GlobalArgs, io: Io): ProjectOptions & { model: EnvName | null } {
-  return { cwd: io.cwd, env: io.env, project: args.project, venv: args.venv, flake: args.flake, model: envChoice(args.env) };
+export function projectFrom(args: ProjectArgs & GlobalArgs, io: Io): ProjectOptions & { model: EnvName | null; nixpkgs: string | undefined } {
+  return { cwd: io.cwd, env: io.env, project: args.project, venv: args.venv, flake: args.flake, model: envChoice(args.env), nixpkgs: args.nixpkgs };
 }
 
 /** A shell word as the user would retype it. */
@@ -46,6 +48,7 @@ export function sameJudgement(command: string, args: ProjectArgs & GlobalArgs): 
     ['--venv', args.venv],
     ['--flake', args.flake],
     ['--env', args.env],
+    ['--nixpkgs', args.nixpkgs],
     ['--ld-library-path', args['ld-library-path']],
     ['--index', args.index],
   ];

@@ -12,6 +12,8 @@ export interface FlakeOptions {
   driverPath: boolean;
   /** Nix system of the shell, e.g. `x86_64-linux`. */
   system: string;
+  /** The nixpkgs branch the flake's input follows (default nixos-unstable), e.g. nixos-24.11. */
+  nixpkgsBranch?: string;
   /** The python attribute, e.g. `python3` or `python312`. */
   python: string;
   /** Sonames nixpy could not map to an attribute: listed in a comment for the user. */
@@ -51,7 +53,7 @@ export function renderFlake(opts: FlakeOptions): string {
   return `{
   description = "Python development shell (written by nixpy init)";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/${opts.nixpkgsBranch ?? 'nixos-unstable'}";
 
   outputs = { self, nixpkgs }:
     let

@@ -1,4 +1,5 @@
 import { embeddedIndex } from './embedded.js';
+import { samePackage, spellingTable } from './spelling.js';
 
 /**
  * The one home of nixpkgs attribute vocabulary: how an attribute path is spelled and validated,
@@ -7,8 +8,8 @@ import { embeddedIndex } from './embedded.js';
  * reader and the CLI all ask here.
  */
 
-/** An attribute path as written after `pkgs.` (`zlib`, `stdenv.cc.cc.lib`, `xorg.libX11`). */
-export const ATTR_PATH_RE = /^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/;
+export { ATTR_PATH_RE } from './attrs-syntax.js';
+import { ATTR_PATH_RE } from './attrs-syntax.js';
 
 /** Strips white space and a leading `pkgs.` (as people write it in `--add pkgs.zlib`). */
 export function normalizeAttr(attr: string): string {
@@ -60,11 +61,9 @@ const SAME_DERIVATION: readonly (readonly string[])[] = [
   ['SDL2', 'sdl2-compat'],
   ['sdl3', 'SDL3'],
   ['libjpeg', 'libjpeg_turbo', 'libjpeg-turbo'],
-  ['unixODBC', 'unixodbc'],
   ['libuuid', 'util-linux.lib', 'util-linuxMinimal'],
   ['json_c', 'json-c'],
   ['mpi', 'openmpi'],
-  ['tbb', 'onetbb'],
   ['udev', 'systemdLibs'],
   ['cudaPackages.cuda_cudart', 'cudaPackages_12.cuda_cudart'],
 ];
@@ -85,14 +84,15 @@ function groupOf(attr: string): number | undefined {
   return groups.get(baseAttr(attr));
 }
 
-/** True when two attribute paths put the same library directory on a makeLibraryPath. */
+/**
+ * True when two attribute paths put the same library directory on a makeLibraryPath: the same
+ * path up to the output selector, aliases of one derivation, or two spellings the rename table
+ * (data/renames.json) lists for one package on any release (`xorg.libX11` and `libx11`), so a
+ * file that already has an old spelling is covered.
+ */
 export function sameLibrary(a: string, b: string): boolean {
   if (baseAttr(a) === baseAttr(b)) return true;
-  // xorg.libX11 and libx11 are the same package since the 2025 xorg move (the old names remain
-  // aliases inside the xorg set); a case-insensitive match on the last component covers them.
-  const lastA = baseAttr(a).replace(/^xorg\./, '');
-  const lastB = baseAttr(b).replace(/^xorg\./, '');
-  if ((a.startsWith('xorg.') || b.startsWith('xorg.')) && lastA.toLowerCase() === lastB.toLowerCase()) return true;
+  if (samePackage(spellingTable(), baseAttr(a), baseAttr(b))) return true;
   const ga = groupOf(a);
   return ga !== undefined && ga === groupOf(b);
 }

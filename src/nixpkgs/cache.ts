@@ -10,7 +10,8 @@
  * Tables: names (sorted file names), attrs, outputs, dirs (directory inside the output).
  * rows: 4 int32 per hit, grouped by name: attr index, output index, dir index, flags
  * (bit 0: top-level, bits 1-2: file type r/x/s/d). nameRows[i]..nameRows[i+1] are the rows of
- * names[i].
+ * names[i]. Optional (files written before they existed still load): stores (store names without
+ * the hash, `libjpeg-turbo-3.0.4`) and rowStores, one int32 per row indexing it, for ranking.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,6 +39,13 @@ export interface LocalHit {
   path: string;
   topLevel: boolean;
   type: FileType;
+  /** Store name without the hash (`zlib-1.3.1`), when the index recorded it. */
+  storeName?: string;
+}
+
+/** `/nix/store/<hash>-zlib-1.3.1` → `zlib-1.3.1`. */
+export function storeNameOf(storePath: string): string {
+  return storePath.replace(/^\/nix\/store\/[0-9a-z]{32}-/, '');
 }
 
 /** Byte source of an index: the file through positioned reads, or a buffer (tests, build). */
@@ -99,6 +107,8 @@ export class LocalIndex {
     private readonly dirs: StringTable,
     private readonly nameRows: Section,
     private readonly rows: Section,
+    private readonly stores: StringTable | null = null,
+    private readonly rowStores: Section | null = null,
   ) {}
 
   /** Releases the file descriptor (the CLI never needs to: it exits). */
@@ -174,13 +184,15 @@ export class LocalIndex {
     for (let r = 0; r < end - first; r++) {
       const flags = rows.readInt32LE(r * 16 + 12);
       const dir = this.str(this.dirs, rows.readInt32LE(r * 16 + 8));
-      out.push({
+      const hit: LocalHit = {
         attr: this.str(this.attrs, rows.readInt32LE(r * 16)),
         output: this.str(this.outputs, rows.readInt32LE(r * 16 + 4)),
         path: dir === '' ? soname : `${dir}/${soname}`,
         topLevel: (flags & 1) === 1,
         type: TYPES[(flags >> 1) & 3]!,
-      });
+      };
+      if (this.stores !== null && this.rowStores !== null) hit.storeName = this.str(this.stores, this.int(this.rowStores, first + r));
+      out.push(hit);
     }
     return out;
   }
@@ -206,26 +218,29 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
   const attrs = new Interner();
   const outputs = new Interner();
   const dirs = new Interner();
-  // One flat int32 record per hit (name, attr, output, dir, flags): a million hits must not
-  // become a million small arrays for the garbage collector.
-  let rec = new Int32Array(5 * 4096);
+  const stores = new Interner();
+  // One flat int32 record per hit (name, attr, output, dir, flags, store): a million hits must
+  // not become a million small arrays for the garbage collector.
+  const W = 6;
+  let rec = new Int32Array(W * 4096);
   let entries = 0;
   for (const h of hits) {
     if (h.type === 'd') continue;
     const name = sonameOfPath(h.path);
     if (name === null) continue;
     const dir = h.path.slice(0, h.path.length - name.length).replace(/\/$/, '');
-    if ((entries + 1) * 5 > rec.length) {
+    if ((entries + 1) * W > rec.length) {
       const bigger = new Int32Array(rec.length * 2);
       bigger.set(rec);
       rec = bigger;
     }
-    const o = entries * 5;
+    const o = entries * W;
     rec[o] = nameIds.id(name);
     rec[o + 1] = attrs.id(h.attr);
     rec[o + 2] = outputs.id(h.output);
     rec[o + 3] = dirs.id(dir);
     rec[o + 4] = (h.topLevel ? 1 : 0) | (TYPES.indexOf(h.type) << 1);
+    rec[o + 5] = stores.id(storeNameOf(h.storePath));
     entries++;
   }
   // Names sorted by UTF-8 bytes, the order the loader's binary search compares in (each name is
@@ -237,16 +252,19 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
   const rankOf = new Int32Array(names.length);
   order.forEach((x, rank) => (rankOf[x.id] = rank));
   const nameRows = new Int32Array(names.length + 1);
-  for (let e = 0; e < entries; e++) nameRows[rankOf[rec[e * 5]!]! + 1]!++;
+  for (let e = 0; e < entries; e++) nameRows[rankOf[rec[e * W]!]! + 1]!++;
   for (let i = 0; i < names.length; i++) nameRows[i + 1]! += nameRows[i]!;
   const fill = nameRows.slice(0, names.length);
   const rows = new Int32Array(entries * 4);
+  const rowStores = new Int32Array(Math.max(entries, 1));
   for (let e = 0; e < entries; e++) {
-    const at = fill[rankOf[rec[e * 5]!]!]!++ * 4;
-    rows[at] = rec[e * 5 + 1]!;
-    rows[at + 1] = rec[e * 5 + 2]!;
-    rows[at + 2] = rec[e * 5 + 3]!;
-    rows[at + 3] = rec[e * 5 + 4]!;
+    const slot = fill[rankOf[rec[e * W]!]!]!++;
+    const at = slot * 4;
+    rows[at] = rec[e * W + 1]!;
+    rows[at + 1] = rec[e * W + 2]!;
+    rows[at + 2] = rec[e * W + 3]!;
+    rows[at + 3] = rec[e * W + 4]!;
+    rowStores[slot] = rec[e * W + 5]!;
   }
 
   const provenance: Provenance = { date: date.toISOString(), source, entries };
@@ -272,6 +290,9 @@ export function encodeIndex(hits: Iterable<LocateHit>, source: string, date: Dat
   addTable('dirs', dirs.list);
   sections.push(Buffer.from(nameRows.buffer), Buffer.from(rows.buffer));
   sectionNames.push('nameRows', 'rows');
+  addTable('stores', stores.list);
+  sections.push(Buffer.from(rowStores.buffer));
+  sectionNames.push('rowStores');
 
   const header = Buffer.from(
     JSON.stringify({ provenance, sections: sectionNames.map((name, i) => ({ name, bytes: sections[i]!.length })) }),
@@ -355,8 +376,16 @@ export function openIndex(reader: Reader, file: string): LocalIndex {
   const rows = section('rows', false);
   if (rows.bytes % 16 !== 0 || nameRows.bytes / 4 !== names.count + 1) throw bad('row table mismatch');
   if (intAt(nameRows, 0) !== 0 || intAt(nameRows, names.count) * 16 !== rows.bytes) throw bad('row table mismatch');
+  // Store names are optional: an index written before they were recorded still loads.
+  let stores: StringTable | null = null;
+  let rowStores: Section | null = null;
+  if (got.has('stores.blob') || got.has('rowStores')) {
+    stores = table('stores');
+    rowStores = section('rowStores', true);
+    if (rowStores.bytes < (rows.bytes / 16) * 4) throw bad('store table mismatch');
+  }
   // Everything else (offsets inside tables, row fields) is checked by the lookup that reads it.
-  return new LocalIndex(file, header.provenance, reader, names, attrs, outputs, dirs, nameRows, rows);
+  return new LocalIndex(file, header.provenance, reader, names, attrs, outputs, dirs, nameRows, rows, stores, rowStores);
 }
 
 export function readIndexFile(file: string): LocalIndex {

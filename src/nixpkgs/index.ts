@@ -5,14 +5,17 @@ import type { Category } from '../scan/types.js';
 import { classifySoname } from './classify.js';
 import { embeddedIndex } from './embedded.js';
 import { readIndexFile, type LocalIndex, type Provenance } from './cache.js';
-import { rankCandidates, reasons, type RankInput } from './rank.js';
+import { decidingSignal, rankCandidates, reasons, type RankInput } from './rank.js';
 import { DRIVER_ELEMENT, DRIVER_LIB_DIR, sameLibrary } from './attrs.js';
 import type { EmbeddedEntry } from './table.js';
+import type { Release } from './releases.js';
+import { spellingFor, spellingTable, throwsOn, type Spelling } from './spelling.js';
 
 export { classifySoname, type ClassifyContext } from './classify.js';
 export { attrCovers, sameLibrary, baseAttr, DRIVER_ELEMENT, DRIVER_LIB_DIR } from './attrs.js';
 export { isDriverSoname } from './driver.js';
 export type { Provenance } from './cache.js';
+export { RELEASES, type Release } from './releases.js';
 
 export interface Candidate {
   attr: string;
@@ -79,7 +82,12 @@ function attrWithOutput(attr: string, output: string, outputsSeen: ReadonlySet<s
 export function resolveSoname(
   soname: string,
   index: SonameIndex,
-  ctx: { preferAttrs?: readonly string[]; venvProviders?: readonly string[] } = {},
+  ctx: {
+    preferAttrs?: readonly string[];
+    venvProviders?: readonly string[];
+    /** The user's nixpkgs release: picks are spelled for it and nothing that throws there is offered. Unset: no release filtering. */
+    release?: Release;
+  } = {},
 ): Resolution {
   const venvProviders = ctx.venvProviders ?? [];
   const prefer = ctx.preferAttrs ?? [];
@@ -104,16 +112,34 @@ export function resolveSoname(
   }
 
   const curated = index.embedded.get(soname);
-  const accepted = curated ? [curated.attr, ...curated.alternatives] : [];
+  const release = ctx.release;
+  const table = spellingTable();
+  const offered = (attr: string): boolean => release === undefined || !throwsOn(table, attr, release);
+  // The pick spelled for the user's release; null when no spelling of it evaluates there.
+  let spelled: Spelling | null = null;
+  const accepted = curated ? [curated.attr, ...curated.alternatives].filter(offered) : [];
+  if (curated && release !== undefined) {
+    spelled = spellingFor(table, curated.attr, release);
+    if (spelled.attr !== null && !accepted.includes(spelled.attr)) accepted.unshift(spelled.attr);
+  }
   const isCurated = (attr: string): boolean => accepted.some((a) => sameLibrary(a, attr));
   const isPreferred = (attr: string): boolean => prefer.some((p) => sameLibrary(p, attr));
 
   const work: Working[] = [];
-  if (curated) {
+  const unavailable = spelled !== null && spelled.attr === null;
+  if (curated && !unavailable) {
     // A spelling already in the user's file wins over the canonical one: it covers the soname
-    // and keeps their file unchanged.
-    const preferredSpelling = prefer.map((p) => p.replace(/^pkgs\./, '')).find((p) => accepted.some((a) => sameLibrary(a, p)));
-    const attr = preferredSpelling ?? curated.attr;
+    // and keeps their file unchanged (unless it throws on their release).
+    const preferredSpelling = prefer
+      .map((p) => p.replace(/^pkgs\./, ''))
+      .find((p) => offered(p) && accepted.some((a) => sameLibrary(a, p)));
+    const canonical = spelled?.attr ?? curated.attr;
+    const attr = preferredSpelling ?? canonical;
+    const extra: string[] = [];
+    if (preferredSpelling !== undefined && preferredSpelling !== curated.attr) extra.push(`accepted spelling of ${curated.attr}`);
+    if (preferredSpelling === undefined && spelled !== null && canonical !== curated.attr) {
+      extra.push(`spelled for nixpkgs ${release}${spelled.state === 'warn' ? ' (deprecated there, but its only spelling)' : ''}`);
+    }
     work.push({
       attr,
       output: curated.output,
@@ -122,7 +148,7 @@ export function resolveSoname(
       curated: true,
       preferred: preferredSpelling !== undefined,
       source: 'embedded',
-      extra: preferredSpelling !== undefined && preferredSpelling !== curated.attr ? [`accepted spelling of ${curated.attr}`] : [],
+      extra,
     });
   }
   if (index.local !== null) {
@@ -140,6 +166,7 @@ export function resolveSoname(
         if (!work[0].extra.includes('confirmed by nix-locate')) work[0].extra.push('confirmed by nix-locate');
         continue;
       }
+      if (!offered(attr)) continue;
       const c: Working = {
         attr,
         output: h.output,
@@ -150,6 +177,7 @@ export function resolveSoname(
         source: 'nix-locate',
         extra: h.type === 's' ? ['symlink'] : [],
       };
+      if (h.storeName !== undefined) c.storeName = h.storeName;
       const prev = byAttr.get(attr);
       // Keep the best-placed file of each attribute (a lib/ file over a deeper copy).
       if (prev === undefined || rankCandidates([c, prev], soname)[0] === c) byAttr.set(attr, c);
@@ -157,6 +185,11 @@ export function resolveSoname(
     work.push(...byAttr.values());
   }
   const ranked = rankCandidates(work, soname);
+  const [first, second] = ranked;
+  if (first !== undefined && second !== undefined) {
+    const signal = decidingSignal(first, second, soname);
+    first.extra.push(signal === null ? `ahead of ${second.attr} by name order only` : `ahead of ${second.attr} on ${signal}`);
+  }
   const candidates: Candidate[] = ranked.map((c) => ({
     attr: c.attr,
     output: c.output,
@@ -174,6 +207,10 @@ export function resolveSoname(
     );
   }
   if (curated?.note !== undefined) notes.push(curated.note);
+  if (unavailable && spelled !== null) {
+    const why = spelled.state === 'throw' ? 'throws' : 'does not exist';
+    notes.push(`nothing in nixpkgs ${release} provides it (${curated!.attr} ${why} there); ${spelled.wayOut ?? ''}`.replace(/; $/, ''));
+  }
   if (category === 'unknown') {
     notes.push(
       index.local === null

@@ -5,6 +5,7 @@ import type { Category } from '../scan/types.js';
 import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { Candidate, Engine, NixLists } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
+import type { Release } from '../nixpkgs/releases.js';
 import {
   versionProblemsFromScan,
   highestOfFamily,
@@ -69,6 +70,8 @@ export interface AnalysisInput {
   /** Loader errors the user pasted (or the command printed); empty for a plain scan. */
   findings: readonly LoaderFinding[];
   dists: DistIndex;
+  /** The user's nixpkgs release: picks are spelled for it (issue 8). Unset: no release filtering. */
+  release?: Release;
 }
 
 /**
@@ -107,6 +110,12 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
     if (f.kind === 'missing-library' && !errorSonames.has(f.soname)) errorSonames.set(f.soname, f);
   }
 
+  // Versioned families (FFmpeg, ICU, CUDA, ...) are chosen per object, before each soname alone.
+  const families = engine.families?.(
+    scan.result.missing.filter((m) => m.category === 'package' && !ignoredSet.has(m.soname)),
+    input.release,
+  );
+
   const ignored: string[] = [];
   const items: LibraryItem[] = [];
   const seen = new Set<string>();
@@ -124,12 +133,25 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
       return;
     }
     const finding = errorSonames.get(soname);
-    const resolution = engine.resolve(soname, { venvProviders: providedBy ?? [], preferAttrs: present });
+    const resolution = engine.resolve(soname, {
+      venvProviders: providedBy ?? [],
+      preferAttrs: present,
+      ...(input.release !== undefined ? { release: input.release } : {}),
+    });
     // The scan's category stands, except that the resolver may know a package for a soname the
     // classifier alone calls unknown (the local nix-locate index).
     const cat: Category = category === 'unknown' && resolution.category === 'package' ? 'package' : category;
-    const candidates = cat === 'package' ? resolution.candidates : [];
+    const conflict = cat === 'package' ? families?.conflicts.get(soname) : undefined;
+    const familyPick = cat === 'package' ? families?.picks.get(soname) : undefined;
+    let candidates = cat === 'package' && conflict === undefined ? resolution.candidates : [];
+    // The family's version leads unless the file already has an accepted spelling.
+    if (familyPick !== undefined && !present.some((have) => engine.covers(have, candidates[0]?.attr ?? familyPick, soname))) {
+      const rest = candidates.filter((c) => c.attr !== familyPick);
+      const own = candidates.find((c) => c.attr === familyPick);
+      candidates = [{ ...(own ?? {}), attr: familyPick, why: `the version that provides all of this object's ${own?.why ? `libraries; ${own.why}` : 'libraries of its family'}` }, ...rest];
+    }
     const pick = cat === 'package' ? (candidates[0]?.attr ?? null) : null;
+    if (conflict !== undefined) resolution.note = resolution.note ? `${conflict}; ${resolution.note}` : conflict;
     const coveredBy = nixLists === null ? null : coverOf(engine, { soname, category: cat, candidates }, nixLists);
     const item: LibraryItem = {
       soname,

@@ -43,6 +43,8 @@ export interface CheckReport {
   ignored: string[];
   /** The command that fixes it, or null when ok. */
   command: string | null;
+  /** The nixpkgs release the picks are spelled for, where it was read and why (issue 8). */
+  nixpkgs: { release: string; source: string; reason: string };
 }
 
 export async function runCheck(engine: Engine, o: CheckOptions): Promise<CheckReport> {
@@ -72,5 +74,6 @@ export async function runCheck(engine: Engine, o: CheckOptions): Promise<CheckRe
     extraMissing: a.extraMissing,
     ignored: a.ignored,
     command: !ok && fixable ? o.fixCommand : null,
+    nixpkgs: plan.nixpkgs,
   };
 }

@@ -84,6 +84,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
   const nixFileName = nix ? displayPath(o.cwd, nix.file) : null;
   const libraries = analysis.items.map((it) => ({ ...it, fixedBy: fixedBy(engine, plan, it), onShellPath: onShellPath(it.soname) }));
   return {
+    nixpkgs: plan.nixpkgs,
     project: project.root,
     venv: scan.result.root,
     nixFile: project.nixFile,

@@ -5,6 +5,8 @@ import { findLibraryLists, patchLibraryList } from '../nix/index.js';
 import { DRIVER_ELEMENT } from '../nixpkgs/attrs.js';
 import { scanVenv } from '../scan/index.js';
 import type { Engine } from './engine.js';
+import { familiesByObject } from '../nixpkgs/families.js';
+import { spellingTable } from '../nixpkgs/spelling.js';
 
 /**
  * The Engine backed by the real stages. The soname index is loaded lazily: a project whose
@@ -23,7 +25,14 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
         ...(req.ldLibraryPath !== undefined ? { ldLibraryPath: req.ldLibraryPath } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       }),
-    resolve: (soname, ctx) => resolveSoname(soname, getIndex(), { venvProviders: ctx.venvProviders, preferAttrs: ctx.preferAttrs }),
+    resolve: (soname, ctx) =>
+      resolveSoname(soname, getIndex(), {
+        venvProviders: ctx.venvProviders,
+        preferAttrs: ctx.preferAttrs,
+        ...(ctx.release !== undefined ? { release: ctx.release } : {}),
+      }),
+    families: (missing, release) =>
+      familiesByObject(missing, { index: getIndex().embedded, spelling: spellingTable(), ...(release !== undefined ? { release } : {}) }),
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
     lists: (source, file) => {
       const r = findLibraryLists(source, file);

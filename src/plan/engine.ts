@@ -2,6 +2,7 @@ import type { Category, ScanResult } from '../scan/types.js';
 import type { Candidate as IndexCandidate, Resolution as IndexResolution } from '../nixpkgs/index.js';
 import type { ScanReport } from '../scan/index.js';
 import type { EnvName } from '../loader/types.js';
+import type { Release } from '../nixpkgs/releases.js';
 
 /**
  * What doctor, check and init need from the other stages (scanner, resolver, Nix patcher), as
@@ -44,7 +45,12 @@ export interface ScanRequest {
 export interface Engine {
   scan(root: string, req: ScanRequest): Promise<ScanReport>;
   /** Ranked candidates for a soname; `preferAttrs` are attributes already in the Nix file. */
-  resolve(soname: string, opts: { venvProviders: readonly string[]; preferAttrs: readonly string[] }): Resolution;
+  resolve(soname: string, opts: { venvProviders: readonly string[]; preferAttrs: readonly string[]; release?: Release }): Resolution;
+  /**
+   * Sonames from one upstream with versioned attributes (FFmpeg, ICU, CUDA, ...), chosen together
+   * per object: the attribute each soname's family fixes, or why no version provides them all.
+   */
+  families?(missing: readonly { soname: string; neededBy: readonly string[] }[], release?: Release): { picks: Map<string, string>; conflicts: Map<string, string> };
   /** Category of a soname that the scan did not report (one named in a pasted error). */
   classify(soname: string, venvProviders: readonly string[]): Category;
   /** The library lists of a Nix file; throws InputError when it does not parse. */

@@ -6,6 +6,7 @@ import type { Category } from '../scan/types.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
 import type { Engine, PatchOutcome } from './engine.js';
 import { checkedPatch, makePlan, noNixFileError, reasonsForPatch } from './plan.js';
+import { parseReleaseValue } from '../project/nixpkgs-release.js';
 
 /**
  * `nixpy fix`: the plan's patch, written. Without --add it is exactly the patch `check` and
@@ -21,6 +22,8 @@ export interface FixOptions extends ProjectOptions {
   /** --driver: the GPU driver directory. */
   driver: boolean;
   dryRun: boolean;
+  /** --nixpkgs RELEASE (issue 8); validated in every mode, used by the scan. */
+  nixpkgs?: string | undefined;
 }
 
 /** A soname the scan found missing that `fix` cannot turn into an attribute. */
@@ -57,6 +60,8 @@ export interface FixReport {
   /** For a scan: the sonames behind each attribute added (the driver directory under addDriverRunpath.driverLink). */
   reasons: Record<string, string[]>;
   venv?: string;
+  /** For a scan: the nixpkgs release the picks are spelled for, where it was read and why (issue 8). */
+  nixpkgs?: { release: string; source: string; reason: string };
   diff?: string;
 }
 
@@ -85,6 +90,8 @@ export async function runFix(engine: Engine, o: FixOptions): Promise<FixResult> 
 }
 
 async function fixFromAdd(engine: Engine, o: FixOptions, adds: string[]): Promise<FixResult> {
+  // --add writes exactly what it is given; a bad --nixpkgs is still bad input.
+  if (o.nixpkgs !== undefined) parseReleaseValue(o.nixpkgs, '--nixpkgs');
   const project = await locateProject(o);
   if (project.nixFile === null) throw noNixFileError(o.cwd, project.root);
   const file = project.nixFile;
@@ -118,6 +125,7 @@ async function fixFromScan(engine: Engine, o: FixOptions): Promise<FixResult> {
   const requested = [...new Set([...items.flatMap((it) => (it.pick ? [it.pick] : [])), ...plan.project.config.extra])];
   const report = reportOf(file, outcome, o.dryRun, 'scan', requested, reasons);
   report.venv = plan.project.venv!;
+  report.nixpkgs = plan.nixpkgs;
   // What the file already has for the venv, as the file spells it.
   report.present = [...new Set([...report.present, ...items.flatMap((it) => (it.category === 'package' && it.coveredBy ? [it.coveredBy] : []))])];
   for (const it of items) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
+import { chooseRelease, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
 import { InputError } from '../errors.js';
 import { writeNewFile } from '../nix/files.js';
@@ -12,6 +13,8 @@ import { planFor } from './plan.js';
 export const EXISTING_NIX_FILES = ['flake.nix', 'shell.nix', 'devenv.nix'] as const;
 
 export interface InitOptions extends ProjectOptions {
+  /** --nixpkgs RELEASE: the flake pins nixos-RELEASE and is spelled for it. */
+  nixpkgs?: string | undefined;
   model: EnvName | null;
   ldLibraryPath: string | undefined;
   /** Print instead of writing. */
@@ -30,6 +33,8 @@ export interface InitReport {
   unknown: string[];
   python: string;
   text: string;
+  /** The nixpkgs release the flake pins and its attributes are spelled for (issue 8). */
+  nixpkgs: { release: string; source: string; reason: string };
 }
 
 export async function runInit(engine: Engine, o: InitOptions): Promise<InitReport> {
@@ -40,12 +45,21 @@ export async function runInit(engine: Engine, o: InitOptions): Promise<InitRepor
   }
   const file = join(project.root, 'flake.nix');
   // The same plan as check and fix, judged against no Nix file: everything it would add.
-  const plan = await planFor(engine, project, { ...o, flake: undefined, require: { venv: false, nixFile: false } });
+  // The flake pins its own nixpkgs (nixos-unstable, or the release given), so neither a lock nor
+  // the running NixOS decides its spelling.
+  const release: NixpkgsRelease =
+    o.nixpkgs !== undefined
+      ? chooseRelease({ flag: o.nixpkgs })
+      : project.config.nixpkgs !== null
+        ? chooseRelease({ config: { value: project.config.nixpkgs, file: project.config.source ?? 'pyproject.toml' } })
+        : { release: 'unstable', source: 'default', reason: 'the new flake follows nixos-unstable' };
+  const plan = await planFor(engine, project, { ...o, flake: undefined, require: { venv: false, nixFile: false }, release });
   const { add: attrs, addDriverPath: driverPath, unknown } = plan.analysis;
   const python = project.venv ? pythonAttrFor(readPyvenvCfg(project.venv)) : 'python3';
-  const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown });
+  const nixpkgsBranch = release.release === 'unstable' ? 'nixos-unstable' : `nixos-${release.release}`;
+  const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown, nixpkgsBranch });
   if (!o.dryRun) writeNewFile(file, text, (p) => `${p} already exists; nixpy init never overwrites a Nix file`);
-  return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text };
+  return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text, nixpkgs: plan.nixpkgs };
 }
 
 function readPyvenvCfg(venv: string): string | null {

@@ -9,6 +9,7 @@ import type { ScanReport } from '../scan/index.js';
 import { analyse, coverOf, type Analysis, type LibraryItem } from './analysis.js';
 import type { Engine, NixLists, PatchOutcome } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
+import { releaseForProject, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 
 /**
  * The one plan behind doctor, check, fix and init: locate the project, read and parse its Nix
@@ -32,6 +33,10 @@ export interface PlanOptions extends ProjectOptions {
   /** Read the venv's distribution metadata (doctor groups by distribution; check does not need it). */
   distributions?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** --nixpkgs RELEASE when given; else [tool.nixpy] nixpkgs, the lock file, ... (issue 8). */
+  nixpkgs?: string | undefined;
+  /** The release already decided by the command (init: the one the flake it writes pins). */
+  release?: NixpkgsRelease;
 }
 
 export interface NixSource {
@@ -60,6 +65,8 @@ export interface Plan {
   patch: PlannedPatch | null;
   /** The Nix file's library lists after the patch (equal to `analysis.nixLists` without one). */
   listsAfter: NixLists | null;
+  /** The nixpkgs release the picks are spelled for, where it was read and why. */
+  nixpkgs: NixpkgsRelease;
 }
 
 export async function makePlan(engine: Engine, o: PlanOptions): Promise<Plan> {
@@ -74,6 +81,8 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
   // Parse the Nix file before the scan: an unparsable file fails fast, before a long scan.
   const nix = project.nixFile === null ? null : { file: project.nixFile, shown: displayPath(o.cwd, project.nixFile), source: readNixFile(project.nixFile) };
   if (nix) engine.lists(nix.source, nix.shown);
+  // Which nixpkgs the file evaluates against (a bad --nixpkgs fails here, before the scan).
+  const nixpkgs = o.release ?? (await releaseForProject(project, o.nixpkgs));
 
   const scan =
     project.venv === null
@@ -84,10 +93,10 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
           ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         });
   const dists = project.venv !== null && o.distributions ? await loadDistIndex(project.venv) : buildDistIndex([]);
-  const analysis = analyse(engine, { scan: scan ?? emptyScan(project), config: project.config, nix, findings: o.findings ?? [], dists });
+  const analysis = analyse(engine, { scan: scan ?? emptyScan(project), config: project.config, nix, findings: o.findings ?? [], dists, release: nixpkgs.release });
   const patch = nix ? patchFor(engine, nix, analysis) : null;
   const listsAfter = patch?.changed && nix ? engine.lists(patch.text, nix.shown) : analysis.nixLists;
-  return { project, model, scan, dists, nix, analysis, patch, listsAfter };
+  return { project, model, scan, dists, nix, analysis, patch, listsAfter, nixpkgs };
 }
 
 export function noNixFileError(cwd: string, root: string): InputError {

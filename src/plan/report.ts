@@ -38,6 +38,8 @@ export interface DistributionGroup {
 
 /** `nixpy doctor --json` (documented in docs/json.md). Fields may be added, never renamed. */
 export interface DoctorReport {
+  /** The nixpkgs release the picks are spelled for, where it was read and why (issue 8). */
+  nixpkgs: { release: string; source: string; reason: string };
   project: string;
   venv: string;
   nixFile: string | null;

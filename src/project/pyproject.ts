@@ -4,6 +4,8 @@ import { parse, TomlError } from 'smol-toml';
 import { InputError, ioError } from '../errors.js';
 import { parseAttrPath } from '../nixpkgs/attrs.js';
 import type { EnvName } from '../loader/types.js';
+import type { Release } from '../nixpkgs/releases.js';
+import { parseReleaseValue } from './nixpkgs-release.js';
 
 /**
  * The project's nixpy settings, from `[tool.nixpy]` in pyproject.toml:
@@ -14,6 +16,7 @@ import type { EnvName } from '../loader/types.js';
  * extra = ["ffmpeg"]               # attributes the Nix file must also carry (libraries only dlopen'ed)
  * nix-file = "nix/shell.nix"       # the Nix file to read and patch, relative to pyproject.toml
  * env = "nixos"                    # loader model: "nixos" (default) or "host"
+ * nixpkgs = "24.11"                # the nixpkgs release the Nix file evaluates against (or "unstable")
  * ```
  *
  * Anything else under [tool.nixpy], or a value of the wrong type, is an input error (exit 2)
@@ -25,13 +28,15 @@ export interface NixpyConfig {
   /** Absolute path, resolved against the directory of pyproject.toml; null when unset. */
   nixFile: string | null;
   env: EnvName | null;
+  /** `nixpkgs = "YY.MM"` or "unstable", validated; null when unset. */
+  nixpkgs: Release | null;
   /** The pyproject.toml the settings came from, or null when there is none. */
   source: string | null;
 }
 
-export const EMPTY_CONFIG: NixpyConfig = { ignore: [], extra: [], nixFile: null, env: null, source: null };
+export const EMPTY_CONFIG: NixpyConfig = { ignore: [], extra: [], nixFile: null, env: null, nixpkgs: null, source: null };
 
-const KNOWN_KEYS = ['ignore', 'extra', 'nix-file', 'env'] as const;
+const KNOWN_KEYS = ['ignore', 'extra', 'nix-file', 'env', 'nixpkgs'] as const;
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -93,6 +98,11 @@ export function parseNixpyConfig(text: string, label: string, dir: string): Nixp
     const v = section.env;
     if (v !== 'nixos' && v !== 'host') throw new InputError(`${label}: [tool.nixpy] env must be "nixos" or "host"`);
     config.env = v;
+  }
+  if (section.nixpkgs !== undefined) {
+    const v = section.nixpkgs;
+    if (typeof v !== 'string') throw new InputError(`${label}: [tool.nixpy] nixpkgs must be a string such as "24.11"`);
+    config.nixpkgs = parseReleaseValue(v, `${label}: [tool.nixpy] nixpkgs`);
   }
   return config;
 }

@@ -38,17 +38,19 @@ export function nixString(text: string): string {
   return JSON.stringify(text).replace(/\$\{/g, '\\${');
 }
 
-export function evalShellsExpr(file: string, kind: FileKind = kindOf(file)): string {
+/** `release`: shape the stub like that nixpkgs release (default unstable; see stub-nixpkgs/default.nix). */
+export function evalShellsExpr(file: string, kind: FileKind = kindOf(file), release?: string): string {
   const abs = resolve(file);
-  return `import ${nixString(join(STUB_DIR, 'eval.nix'))} { file = /. + ${nixString(abs)}; kind = ${nixString(kind)}; }`;
+  const rel = release === undefined ? '' : ` release = ${nixString(release)};`;
+  return `import ${nixString(join(STUB_DIR, 'eval.nix'))} { file = /. + ${nixString(abs)}; kind = ${nixString(kind)};${rel} }`;
 }
 
 export class NixEvalError extends Error {}
 
 /** The shells a file defines, by name (flake: devShells.x86_64-linux.<name>, plus `devShell`). */
-export function evalShells(file: string): Record<string, ShellEval> {
+export function evalShells(file: string, release?: string): Record<string, ShellEval> {
   // <nixpkgs> is the stub too, for shell.nix files that import it at the top level.
-  const r = nixEvalJson(evalShellsExpr(file), ['-I', `nixpkgs=${STUB_DIR}`]);
+  const r = nixEvalJson(evalShellsExpr(file, kindOf(file), release), ['-I', `nixpkgs=${STUB_DIR}`]);
   if (!r.ok) throw new NixEvalError(`evaluating ${file} failed:\n${r.stderr}`);
   return (JSON.parse(r.stdout) as { shells: Record<string, ShellEval> }).shells;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { encodeIndex, decodeIndex } from '../../src/nixpkgs/cache.js';
+import { encodeIndex, decodeIndex, storeNameOf } from '../../src/nixpkgs/cache.js';
 import { parseLocateLine, sonameOfPath, type LocateHit } from '../../src/nixpkgs/nix-locate.js';
 import { InputError } from '../../src/errors.js';
 
@@ -17,11 +17,37 @@ describe('local index file format', () => {
     expect(idx.provenance).toEqual({ date: '2026-01-02T03:04:05.000Z', source: 'test', entries: DUMP.length });
     for (const h of DUMP) {
       const name = sonameOfPath(h.path)!;
-      expect(idx.lookup(name)).toContainEqual({ attr: h.attr, output: h.output, path: h.path, topLevel: h.topLevel, type: h.type });
+      expect(idx.lookup(name)).toContainEqual({ attr: h.attr, output: h.output, path: h.path, topLevel: h.topLevel, type: h.type, storeName: storeNameOf(h.storePath) });
     }
     expect(idx.lookup('libz.so.1').map((h) => h.attr).sort()).toEqual(['pkgsStatic.zlib', 'pkgsi686Linux.zlib', 'steam-run', 'zlib', 'zulip']);
     expect(idx.lookup('libnothere.so.1')).toEqual([]);
     expect(idx.lookup('')).toEqual([]);
+    expect(idx.lookup('libz.so.1').find((h) => h.attr === 'zulip')?.storeName).toBe('zulip-5.12.0-extracted');
+  });
+
+  it('still loads an index written before store names were recorded', () => {
+    // Rebuild the file without the stores/rowStores sections, as version 1 files were written.
+    const buf = encodeIndex(DUMP, 'test');
+    const headerLen = buf.readUInt32LE(12);
+    const header = JSON.parse(buf.toString('utf8', 16, 16 + headerLen)) as { provenance: unknown; sections: { name: string; bytes: number }[] };
+    const align = (n: number) => n + ((4 - (n % 4)) % 4);
+    let pos = align(16 + headerLen);
+    const kept: { name: string; bytes: number; data: Buffer }[] = [];
+    for (const sec of header.sections) {
+      if (!/^(stores\.|rowStores)/.test(sec.name)) kept.push({ ...sec, data: buf.subarray(pos, pos + sec.bytes) });
+      pos = align(pos + sec.bytes);
+    }
+    const newHeader = Buffer.from(JSON.stringify({ provenance: header.provenance, sections: kept.map(({ name, bytes }) => ({ name, bytes })) }));
+    const parts: Buffer[] = [Buffer.from(buf.subarray(0, 16)), newHeader];
+    parts[0]!.writeUInt32LE(newHeader.length, 12);
+    let len = 16 + newHeader.length;
+    const pad = () => { const p = align(len) - len; if (p) { parts.push(Buffer.alloc(p)); len += p; } };
+    pad();
+    for (const k of kept) { parts.push(k.data); len += k.data.length; pad(); }
+    const idx = decodeIndex(Buffer.concat(parts), 'old');
+    const hit = idx.lookup('libz.so.1').find((h) => h.attr === 'zlib');
+    expect(hit).toMatchObject({ attr: 'zlib', output: 'out', path: 'lib/libz.so.1' });
+    expect(hit!.storeName).toBeUndefined();
   });
 
   it('round-trips arbitrary hits (property)', () => {

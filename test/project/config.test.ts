@@ -20,13 +20,14 @@ function errorOf(text: string): string {
 describe('[tool.nixpy] configuration', () => {
   it('reads every key', () => {
     const c = parse(
-      '[project]\nname = "x"\n\n[tool.nixpy]\nignore = ["libacme.so.2"]\nextra = ["pkgs.ffmpeg", "libGL"]\nnix-file = "nix/shell.nix"\nenv = "host"\n',
+      '[project]\nname = "x"\n\n[tool.nixpy]\nignore = ["libacme.so.2"]\nextra = ["pkgs.ffmpeg", "libGL"]\nnix-file = "nix/shell.nix"\nenv = "host"\nnixpkgs = "24.11"\n',
     );
     expect(c).toEqual({
       ignore: ['libacme.so.2'],
       extra: ['ffmpeg', 'libGL'],
       nixFile: '/proj/nix/shell.nix',
       env: 'host',
+      nixpkgs: '24.11',
       source: 'pyproject.toml',
     });
   });
@@ -38,7 +39,7 @@ describe('[tool.nixpy] configuration', () => {
 
   it('rejects unknown keys by name', () => {
     expect(errorOf('[tool.nixpy]\nignored = ["x"]\n')).toBe(
-      'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env)',
+      'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs)',
     );
   });
 
@@ -49,6 +50,10 @@ describe('[tool.nixpy] configuration', () => {
     expect(errorOf('[tool.nixpy]\nnix-file = 3\n')).toContain('nix-file must be a non-empty string');
     expect(errorOf('[tool.nixpy]\nenv = "ubuntu"\n')).toContain('env must be "nixos" or "host"');
     expect(errorOf('[tool]\nnixpy = 1\n')).toContain('[tool.nixpy] must be a table');
+    expect(errorOf('[tool.nixpy]\nnixpkgs = 24.11\n')).toContain('nixpkgs must be a string');
+    expect(errorOf('[tool.nixpy]\nnixpkgs = "nixos-24.11"\n')).toBe(
+      'pyproject.toml: [tool.nixpy] nixpkgs: "nixos-24.11" is not a nixpkgs release (accepted: 24.05, 24.11, 25.05, 25.11, 26.05, 26.11 or unstable)',
+    );
   });
 
   it('reports invalid TOML with line and column, in one line', () => {

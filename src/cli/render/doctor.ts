@@ -64,6 +64,7 @@ function header(report: DoctorReport, o: RenderOptions, out: Out): void {
     out.push('  Nix file: none (no flake.nix, shell.nix or devenv.nix; `nixpy init` writes one)');
   }
   if (report.config) out.push(`  config:   ${show(report.config)} [tool.nixpy]`);
+  out.push(`  nixpkgs:  ${report.nixpkgs.release} (${report.nixpkgs.reason})`);
 }
 
 function focus(report: DoctorReport, o: RenderOptions, out: Out): void {

@@ -5,6 +5,7 @@ import type { FixReport } from '../../plan/fix.js';
 /** What `nixpy fix` prints: the diff on --dry-run, then what was (or would be) added and why. */
 export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, coloredDiff: string): string {
   const out: string[] = [];
+  if (r.nixpkgs !== undefined) out.push(chalk.dim(`nixpkgs ${r.nixpkgs.release}: ${r.nixpkgs.reason}`));
   if (coloredDiff !== '') out.push(coloredDiff.trimEnd());
   const why = (a: string): string => {
     const s = [...(a === DRIVER_ELEMENT ? [`GPU driver directory ${DRIVER_LIB_DIR}`] : []), ...(r.reasons[a] ?? [])];
