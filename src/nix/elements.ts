@@ -5,6 +5,7 @@
 import { type Expr, unparen } from './ast.js';
 import { flattenApp, headName, stringLiteral } from './calls.js';
 import type { Names } from './names.js';
+import { dirStringElement } from './path-value.js';
 import { DRIVER_LINK } from '../nixpkgs/attrs.js';
 
 export interface ElementInfo {
@@ -22,6 +23,9 @@ export function elementInfo(names: Names, e0: Expr): ElementInfo {
   if ((e.type === 'String' || e.type === 'IndString') && e.parts.length === 1 && e.parts[0]!.type === 'Interpolation') {
     return elementInfo(names, e.parts[0]!.expr);
   }
+  // `"${pkgs.zlib}/lib"` in a list of directories (concatStringsSep ":" [ … ]).
+  const dirOf = dirStringElement(e);
+  if (dirOf) return elementInfo(names, dirOf);
   if (e.type === 'App') {
     const { head, args } = flattenApp(e);
     const name = headName(head);

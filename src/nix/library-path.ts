@@ -6,7 +6,7 @@
  * whose elements ./elements.ts reads.
  */
 import { type Binding, type Expr, type ExprOf, type NixFile, attrNameText, unparen, walk } from './ast.js';
-import { flattenApp, headName, selectionNames } from './calls.js';
+import { flattenApp, headName, selectionNames, stringLiteral } from './calls.js';
 import { type ElementInfo, elementInfo } from './elements.js';
 import { Names } from './names.js';
 import { ValueReader } from './path-value.js';
@@ -47,20 +47,56 @@ const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
 const DERIVATION_BUILDER = /^(mkDerivation|build[A-Z][A-Za-z0-9]*)$/;
 const isShellBuilder = (name: string | undefined): boolean => name === 'mkShell' || name === 'mkShellNoCC';
 
+/** The builder a call's head names: `mkShell`, also for `mkShell.override { … }`. */
+function builderName(h0: Expr): string | undefined {
+  const h = unparen(h0);
+  const name = headName(h);
+  if (name === 'override' && h.type === 'Select' && h.path.length >= 2) return attrNameText(h.path[h.path.length - 2]!);
+  return name;
+}
+
 /**
- * Where a sink sits: in a dev shell (mkShell), in a package's derivation (mkDerivation,
- * buildRustPackage, …), or elsewhere. The nearest call decides.
+ * Where a sink sits: in a dev shell (mkShell, numtide devshell), in a package's derivation
+ * (mkDerivation, buildRustPackage, …), or elsewhere. The nearest call decides; `call` is it.
  */
-function placeOf(parents: readonly Expr[]): Place {
+function placeOf(parents: readonly Expr[]): { place: Place; call: Expr | undefined } {
   for (let k = parents.length - 1; k >= 0; k--) {
     const p = parents[k]!;
-    if (p.type !== 'App') continue;
-    const name = headName(unparen(flattenApp(p).head));
-    if (isShellBuilder(name)) return 'shell';
+    if (p.type !== 'App' || isCallee(p, parents.slice(0, k))) continue;
+    const name = builderName(flattenApp(p).head);
+    if (isShellBuilder(name)) return { place: 'shell', call: p };
     // buildFHSEnv / buildEnv make environments people enter, not packages.
-    if (name !== undefined && DERIVATION_BUILDER.test(name) && !/Env$/.test(name)) return 'derivation';
+    if (name !== undefined && DERIVATION_BUILDER.test(name) && !/Env$/.test(name)) return { place: 'derivation', call: p };
   }
-  return 'other';
+  return { place: 'other', call: undefined };
+}
+
+/**
+ * A `#` that starts a shell comment before `at` on its line, inside a hook string: the export
+ * after it is commented out. (A `#` starts a comment at the start of a word: POSIX 2.3 rule 9.)
+ */
+function inShellComment(source: string, s: Expr, at: number): boolean {
+  const lineStart = Math.max(source.lastIndexOf('\n', at - 1) + 1, s.start + 1);
+  return /(^|[\s;&|()])#/.test(source.slice(lineStart, at));
+}
+
+/** The value of an export keeps the variable's own value (`$LD_LIBRARY_PATH`, `${LD_LIBRARY_PATH:-}`). */
+function keepsOwnValue(text: string, via: SinkVia): boolean {
+  return new RegExp(`\\$\\{?${via}(?![A-Za-z0-9_])`).test(text);
+}
+
+/** numtide devshell's `env = [ { name = "LD_LIBRARY_PATH"; value = …; } ]` entry: its `value`. */
+function devshellEnvValue(set: ExprOf<'Attrs'>): { via: SinkVia; value: Binding } | undefined {
+  let via: SinkVia | undefined;
+  let value: Binding | undefined;
+  for (const b of set.bindings) {
+    if (b.type !== 'AttrDef' || b.path.length !== 1) continue;
+    const key = attrNameText(b.path[0]!);
+    const text = stringLiteral(b.value);
+    if (key === 'name' && text !== undefined && SINK_NAMES.has(text)) via = text as SinkVia;
+    if (key === 'value') value = b;
+  }
+  return via && value ? { via, value } : undefined;
 }
 
 /** `devshell.mkShell` / `perSystem.devshell.mkShell` (numtide devshell), not nixpkgs' mkShell. */
@@ -98,14 +134,23 @@ class SinkFinder {
   }
 
   visit(e: Expr, parents: readonly Expr[]): void {
-    if (e.type === 'Attrs') for (const b of e.bindings) this.binding(e, b, parents);
+    if (e.type === 'Attrs') {
+      for (const b of e.bindings) this.binding(e, b, parents);
+      this.devshellEntry(e, parents);
+    }
     else if (e.type === 'String' || e.type === 'IndString') this.exports(e, parents);
     else if (e.type === 'App') this.shellCall(e, parents);
   }
 
-  private add(sink: Sink, parents: readonly Expr[]): void {
+  private newSink(via: SinkVia, at: number, parents: readonly Expr[]): Sink {
+    const { place, call } = placeOf(parents);
+    const sink = newSink(via, at, call);
+    this.places.set(sink, place);
+    return sink;
+  }
+
+  private add(sink: Sink): void {
     this.sinks.push(sink);
-    this.places.set(sink, placeOf(parents));
   }
 
   /** `LD_LIBRARY_PATH = …;`, `env.LD_LIBRARY_PATH = …;`, `inherit (paths) LD_LIBRARY_PATH;` */
@@ -114,19 +159,28 @@ class SinkFinder {
       for (const n of b.names) {
         const name = attrNameText(n);
         if (name === undefined || !SINK_NAMES.has(name)) continue;
-        const sink = newSink(name as SinkVia, n.start);
+        const sink = this.newSink(name as SinkVia, n.start, parents);
         const def = b.from ? this.names.lookupPath(b.from, [name], 0) : this.names.lookupVar(set, name);
         if (def) this.values.readValue(def, sink);
         else sink.unresolved.push(`inherited ${name} is not defined in this file`);
-        this.add(sink, parents);
+        this.add(sink);
       }
       return;
     }
     const last = attrNameText(b.path[b.path.length - 1]!);
     if (last === undefined || !SINK_NAMES.has(last)) return;
-    const sink = newSink(last as SinkVia, b.start);
+    const sink = this.newSink(last as SinkVia, b.start, parents);
     this.values.readValue(b.value, sink);
-    this.add(sink, parents);
+    this.add(sink);
+  }
+
+  /** `{ name = "LD_LIBRARY_PATH"; value = lib.makeLibraryPath packages; }` in a devshell `env` list. */
+  private devshellEntry(set: ExprOf<'Attrs'>, parents: readonly Expr[]): void {
+    const entry = devshellEnvValue(set);
+    if (!entry || entry.value.type !== 'AttrDef') return;
+    const sink = this.newSink(entry.via, entry.value.start, parents);
+    this.values.readValue(entry.value.value, sink);
+    this.add(sink);
   }
 
   /** `export LD_LIBRARY_PATH=…` lines in a hook string; the value runs to the end of its line. */
@@ -136,11 +190,16 @@ class SinkFinder {
       if (part.type !== 'Literal') return;
       for (const m of source.slice(part.start, part.end).matchAll(EXPORT)) {
         const at = part.start + m.index + m[1]!.length;
-        const valueStart = at + m[2]!.length + 1;
+        if (inShellComment(source, s, at)) continue;
+        const via = m[2] as SinkVia;
+        const valueStart = at + via.length + 1;
         let lineEnd = source.indexOf('\n', valueStart);
         if (lineEnd < 0 || lineEnd > s.end) lineEnd = s.end;
-        const sink = newSink(m[2] as SinkVia, at);
-        if (this.values.readRegion(s, k, valueStart, lineEnd, sink)) this.add(sink, parents);
+        const sink = this.newSink(via, at, parents);
+        const found = this.values.readRegion(s, k, valueStart, lineEnd, sink);
+        const keeps = keepsOwnValue(source.slice(valueStart, lineEnd), via);
+        sink.passThrough = keeps && sink.feeds.length === 0 && sink.calls.length === 0 && sink.opaque.length === 0;
+        if (found || keeps) this.add(sink);
       }
     });
   }
@@ -149,13 +208,9 @@ class SinkFinder {
   private shellCall(e: ExprOf<'App'>, parents: readonly Expr[]): void {
     const { head, args } = flattenApp(e);
     const h = unparen(head);
-    let name = headName(h);
-    let minArgs = 1;
-    if (name === 'override' && h.type === 'Select' && h.path.length >= 2) {
-      // `(mkShell.override { … }) { shell attrs }`: the shell's set is the second argument.
-      name = attrNameText(h.path[h.path.length - 2]!);
-      minArgs = 2;
-    }
+    const name = builderName(h);
+    // `mkShell.override { … } { shell attrs }` (with or without parentheses): the second argument.
+    const minArgs = headName(h) === 'override' ? 2 : 1;
     const lastArg = args[args.length - 1];
     if (!isShellBuilder(name) || !lastArg || args.length < minArgs || isCallee(e, parents)) return;
     this.mkShellCalls++;

@@ -8,22 +8,58 @@ import { type Expr, type ExprOf, unparen } from './ast.js';
 import { flattenApp, headName, stringLiteral } from './calls.js';
 import { MAX_DEPTH, type Names } from './names.js';
 import type { InterpFeed, Sink } from './sink.js';
+import { bundleContents } from '../nixpkgs/manylinux.js';
 import { DRIVER_LIB_DIR } from '../nixpkgs/attrs.js';
 
 type StringExpr = ExprOf<'String'> | ExprOf<'IndString'>;
 
-/** Is this a function `p: "${p}/lib"` (a map to library directories)? */
-function isLibDirLambda(e0: Expr): boolean {
+/** How a list argument reaches the path (see ListFeed). */
+interface ListHow {
+  conditional: boolean;
+  interpolated: boolean;
+  getLib: string | undefined;
+}
+
+/**
+ * A function `p: "${p}/lib"` (or `p: "${lib.getLib p}/lib"`) mapping packages to library
+ * directories: `{ getLib }` gives the getLib spelling the map applies, if any.
+ */
+function libDirLambda(e0: Expr, source: string): { getLib: string | undefined } | undefined {
   const e = unparen(e0);
-  if (e.type !== 'Lambda' || !e.arg) return false;
+  if (e.type !== 'Lambda' || !e.arg) return undefined;
   const body = unparen(e.body);
-  if (body.type !== 'String' && body.type !== 'IndString') return false;
+  if (body.type !== 'String' && body.type !== 'IndString') return undefined;
   const [a, b] = body.parts;
-  return body.parts.length === 2 && a?.type === 'Interpolation' && b?.type === 'Literal' && b.value === '/lib';
+  if (body.parts.length !== 2 || a?.type !== 'Interpolation' || b?.type !== 'Literal' || b.value !== '/lib') return undefined;
+  const inner = unparen(a.expr);
+  if (inner.type === 'Var' && inner.name === e.arg.name) return { getLib: undefined };
+  const { head, args } = flattenApp(inner);
+  const arg = args[0] ? unparen(args[0]) : undefined;
+  if (headName(head) === 'getLib' && args.length === 1 && arg?.type === 'Var' && arg.name === e.arg.name) {
+    return { getLib: source.slice(head.start, head.end) };
+  }
+  return undefined;
+}
+
+/** `"${X}/lib"` (also `/lib/`, `/lib64`): one library directory named by a package. */
+export function dirStringElement(e0: Expr): Expr | undefined {
+  const e = unparen(e0);
+  if (e.type !== 'String' && e.type !== 'IndString') return undefined;
+  const [a, b] = e.parts;
+  if (e.parts.length !== 2 || a?.type !== 'Interpolation' || b?.type !== 'Literal') return undefined;
+  return /^\/lib(?:64)?\/?$/.test(b.value) ? a.expr : undefined;
+}
+
+/** Why a part of the value that is no list literal cannot be read here. */
+function opaqueReason(e: Expr, source: string): string {
+  const { head, args } = flattenApp(e);
+  const text = source.slice(e.start, Math.min(e.end, e.start + 60));
+  if (headName(head) === 'import' && args[0]) return `built in another file (${source.slice(args[0].start, args[0].end)}): its contents are not known here`;
+  return `${text} is not defined in this file`;
 }
 
 /** `/lib` (or `/lib64`) right after an interpolation: the interpolated package is an element. */
-const LIB_DIR_AFTER = /^\/lib(?:64)?(?![\w.-])/;
+const LIB_DIR_AFTER = /^\/lib(?:64)?(?![\w.-])\/?/;
 
 export class ValueReader {
   private readonly source: string;
@@ -64,39 +100,54 @@ export class ValueReader {
   private readCall(e: ExprOf<'App'>, sink: Sink, depth: number): boolean {
     const { head, args } = flattenApp(e);
     const name = headName(head);
-    if (name === 'makeLibraryPath' && args.length === 1) return this.call(args[0]!, false, sink, depth);
+    if (name === 'makeLibraryPath' && args.length === 1) return this.call(args[0]!, false, undefined, sink, depth);
     if (name === 'makeSearchPathOutput' && args.length === 3 && stringLiteral(args[0]!) === 'lib' && stringLiteral(args[1]!) === 'lib') {
-      return this.call(args[2]!, false, sink, depth);
+      return this.call(args[2]!, false, undefined, sink, depth);
     }
-    if (name === 'concatMapStringsSep' && args.length === 3 && isLibDirLambda(args[1]!)) return this.call(args[2]!, true, sink, depth);
+    const mapped = name === 'concatMapStringsSep' && args.length === 3 ? libDirLambda(args[1]!, this.source) : undefined;
+    if (mapped) return this.call(args[2]!, mapped.getLib === undefined, mapped.getLib, sink, depth);
     if (name === 'concatStringsSep' && args.length === 2) return this.readJoined(args[1]!, sink, depth);
     return false;
   }
 
-  /** `concatStringsSep ":" (map (p: "${p}/lib") LIST)` or `concatStringsSep ":" [ "…" … ]`. */
+  /** `concatStringsSep ":" (map (p: "${p}/lib") LIST)` or `concatStringsSep ":" [ "${X}/lib" … ]`. */
   private readJoined(arg0: Expr, sink: Sink, depth: number): boolean {
     const arg = unparen(arg0);
     const { head, args } = flattenApp(arg);
-    if (headName(head) === 'map' && args.length === 2 && isLibDirLambda(args[0]!)) return this.call(args[1]!, true, sink, depth);
+    const mapped = headName(head) === 'map' && args.length === 2 ? libDirLambda(args[0]!, this.source) : undefined;
+    if (mapped) return this.call(args[1]!, mapped.getLib === undefined, mapped.getLib, sink, depth);
     const list = arg.type === 'List' ? arg : this.names.resolveExpr(arg);
     if (list?.type !== 'List') return false;
-    return list.elements.map((el) => this.readValue(el, sink, depth + 1)).some(Boolean);
+    const dirs = list.elements.filter((el) => dirStringElement(el) !== undefined);
+    if (dirs.length > 0) sink.feeds.push({ kind: 'list', list, form: 'dir-strings', conditional: false, interpolated: true, getLib: undefined });
+    const rest = list.elements.filter((el) => dirStringElement(el) === undefined);
+    return rest.map((el) => this.readValue(el, sink, depth + 1)).some(Boolean) || dirs.length > 0;
   }
 
-  private call(arg: Expr, interpolated: boolean, sink: Sink, depth: number): boolean {
+  private call(arg: Expr, interpolated: boolean, getLib: string | undefined, sink: Sink, depth: number): boolean {
     sink.calls.push({ arg, interpolated });
-    this.readListArg(arg, sink, false, interpolated, depth + 1);
+    this.readListArg(arg, sink, { conditional: false, interpolated, getLib }, depth + 1);
+    return true;
+  }
+
+  /** A list attribute of nixpkgs whose contents are known (manylinux2014): counted, not edited. */
+  private bundle(e: Expr, sink: Sink, conditional: boolean): boolean {
+    const chain = this.names.attrChain(e);
+    const attr = chain && chain.length > 0 ? chain.join('.') : undefined;
+    const attrs = attr === undefined ? undefined : bundleContents(attr);
+    if (attr === undefined || attrs === undefined) return false;
+    sink.feeds.push({ kind: 'bundle', expr: e, attr, attrs, conditional });
     return true;
   }
 
   /** The list argument of a makeLibraryPath-like call, down to its list literals. */
-  private readListArg(e0: Expr, sink: Sink, conditional: boolean, interpolated: boolean, depth: number): boolean {
+  private readListArg(e0: Expr, sink: Sink, how: ListHow, depth: number): boolean {
     if (depth > MAX_DEPTH) return false;
     const e = unparen(e0);
-    const next = (x: Expr, cond = conditional): boolean => this.readListArg(x, sink, cond, interpolated, depth + 1);
+    const next = (x: Expr, conditional = how.conditional): boolean => this.readListArg(x, sink, { ...how, conditional }, depth + 1);
     switch (e.type) {
       case 'List':
-        sink.feeds.push({ kind: 'list', list: e, conditional, interpolated });
+        sink.feeds.push({ kind: 'list', list: e, form: 'packages', ...how });
         return true;
       case 'With':
         return next(e.body);
@@ -116,14 +167,32 @@ export class ValueReader {
       case 'Select': {
         const def = this.names.resolveExpr(e);
         if (def) return next(def);
-        sink.unresolved.push(`${this.source.slice(e.start, e.end)} is not defined in this file`);
+        if (this.bundle(e, sink, how.conditional)) return true;
+        this.opaque(e, sink);
         return false;
       }
       default:
         break;
     }
-    sink.unresolved.push(`the library list is computed (${this.source.slice(e.start, Math.min(e.end, e.start + 40))})`);
+    this.opaque(e, sink);
     return false;
+  }
+
+  /** An interpolation this file does not define: `${import ./libs.nix}`, `${extraLibPath}` (an argument). */
+  private isForeign(e0: Expr): boolean {
+    const e = unparen(e0);
+    if (e.type === 'App') return headName(flattenApp(e).head) === 'import';
+    if (e.type !== 'Var' && e.type !== 'Select') return false;
+    const chain = this.names.attrChain(e);
+    return this.names.resolveExpr(e) === undefined && (chain === undefined || chain.length === 0);
+  }
+
+  private opaque(e: Expr, sink: Sink): void {
+    const reason = e.type === 'Var' || e.type === 'Select' || e.type === 'App'
+      ? opaqueReason(e, this.source)
+      : `the library list is computed (${this.source.slice(e.start, Math.min(e.end, e.start + 40))})`;
+    sink.unresolved.push(reason);
+    sink.opaque.push({ expr: e, reason });
   }
 
   /**
@@ -148,11 +217,12 @@ export class ValueReader {
           interp = { kind: 'interp', string: s, elements: [] };
           sink.feeds.push(interp);
         }
-        interp.elements.push({ expr: part.expr, end: next.start + dir[0].length });
+        interp.elements.push({ expr: part.expr, end: next.start + dir[0].length, suffix: dir[0] });
         found = true;
         continue;
       }
       if (this.readValue(part.expr, sink, depth + 1)) found = true;
+      else if (this.isForeign(part.expr)) sink.opaque.push({ expr: part.expr, reason: opaqueReason(unparen(part.expr), this.source) });
     }
     return found;
   }
