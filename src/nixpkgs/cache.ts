@@ -12,8 +12,8 @@
  * (bit 0: top-level, bits 1-2: file type r/x/s/d). nameRows[i]..nameRows[i+1] are the rows of
  * names[i].
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { InputError, ioError } from '../errors.js';
 import type { FileType, LocateHit } from './nix-locate.js';
 import { sonameOfPath } from './nix-locate.js';
@@ -376,19 +376,7 @@ export function readIndexFile(file: string): LocalIndex {
   }
 }
 
-/** Writes atomically: a reader never sees a half-written index. */
+/** Writes atomically (fsync'ed, renamed into place): a reader never sees a half-written index. */
 export function writeIndexFile(file: string, data: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw err;
-  }
+  writeFileAtomic(file, data, { create: true });
 }

@@ -3,7 +3,8 @@
  *   npx tsc -p tsconfig.build.json && node dist/nixpkgs/generate.js
  * test/index/embedded.test.ts fails when the two are out of sync.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
 import { compileTable, parseTable } from './table.js';
 
@@ -16,7 +17,6 @@ export function renderEmbedded(tsv: string): string {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = renderEmbedded(readFileSync(TABLE_PATH, 'utf8'));
-  writeFileSync(DATA_PATH + '.tmp', text);
-  renameSync(DATA_PATH + '.tmp', DATA_PATH);
+  writeFileAtomic(DATA_PATH, text, { create: true });
   process.stdout.write(`wrote ${DATA_PATH}\n`);
 }
