@@ -39,8 +39,10 @@ export function elementInfo(names: Names, e0: Expr): ElementInfo {
 
 function packageElement(chain: string[] | undefined): ElementInfo {
   if (!chain || chain.length === 0) return NOTHING;
-  // `pkg.outPath` is the package's default output, as `"${pkg}"` is.
-  const names = chain[chain.length - 1] === 'outPath' ? chain.slice(0, -1) : chain;
+  // `pkg.outPath` is the package's default output, as `"${pkg}"` is; `pkg.out` names the
+  // package too (the output getLib picks when there is no `lib`), as nixpy writes it in strings.
+  const last = chain[chain.length - 1];
+  const names = last === 'outPath' || (last === 'out' && chain.length > 1) ? chain.slice(0, -1) : chain;
   if (names.length === 0) return NOTHING;
   if (names[names.length - 1] === 'driverLink') return { attr: undefined, driver: true };
   return { attr: names.join('.'), driver: false };
