@@ -1,6 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import { DRIVER_ELEMENT, DRIVER_LIB_DIR } from '../../nixpkgs/attrs.js';
 import type { FixReport } from '../../plan/fix.js';
+import { wrapLine } from './text.js';
+
+/** Source lines wrap here (80: the width when the terminal's is unknown). */
+const SOURCE_WIDTH = 80;
 
 /**
  * The library-path sources, when they explain a choice: several of them, or one the patch
@@ -8,8 +12,12 @@ import type { FixReport } from '../../plan/fix.js';
  */
 function sourceLines(r: FixReport, shown: string, chalk: ChalkInstance): string[] {
   const telling = r.sources.length > 1 || r.sources.some((s) => s.role === 'ignored' || s.kind === 'bundle');
-  if (!telling) return [];
-  return [`library path in ${shown}:`, ...r.sources.map((s) => chalk.dim(`  line ${s.line}: ${s.kind}, ${s.role}: ${s.reason}`))];
+  // On a run that changes nothing and places everything there is no choice to explain.
+  if (!telling || (!r.changed && r.unplaced.length === 0)) return [];
+  return [
+    `library path in ${shown}:`,
+    ...r.sources.map((s) => chalk.dim(wrapLine(`  line ${s.line}: ${s.kind}, ${s.role}: ${s.reason}`, SOURCE_WIDTH))),
+  ];
 }
 
 /** What `nixpy fix` prints: the diff on --dry-run, then what was (or would be) added and why. */
