@@ -11,7 +11,7 @@ export type { NixFile, Expr, ExprOf, Binding, AttrName, StringPart, Span } from 
 export { lineCol, walk, children, unparen } from './ast.js';
 export type { Token, Trivia } from './lexer.js';
 export { unboundVariables, NIX_2_8_GLOBALS } from './scope.js';
-export type { LibraryList, Coverage, PatchOptions, PatchOutcome } from './patch.js';
+export type { LibraryList, Coverage, PatchOptions, PatchOutcome, LibraryPathSource, SourceKind, SourceRole } from './patch.js';
 export { findLibraryLists, patchLibraryList } from './patch.js';
 
 /** Parses a Nix file as Nix 2.8 does; throws NixSyntaxError (`FILE:LINE:COL: reason`). */

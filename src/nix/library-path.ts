@@ -1,56 +1,21 @@
 /**
  * Finds what feeds a dev shell's library path in a parsed Nix file: the `LD_LIBRARY_PATH` /
  * `NIX_LD_LIBRARY_PATH` attributes (also under `env`) and `export LD_LIBRARY_PATH=…` lines in
- * hook strings, followed through `makeLibraryPath`, `with`, `let`/`rec`/attribute bindings,
- * `inherit`, `++` concatenations and `"${pkg}/lib"` interpolations down to the list literals
- * (or interpolated strings) an editor can extend.
+ * hook strings (sink discovery, here), followed through names (./names.ts) and values
+ * (./path-value.ts) down to the list literals or interpolated strings an editor can extend,
+ * whose elements ./elements.ts reads.
  */
-import {
-  type AttrName, type Binding, type Expr, type ExprOf, type NixFile, attrNameText, unparen, walk,
-} from './ast.js';
-import { DRIVER_LINK } from '../nixpkgs/attrs.js';
-import { type Env, NIX_2_8_GLOBALS, resolve, walkScopes } from './scope.js';
+import { type Binding, type Expr, type ExprOf, type NixFile, attrNameText, unparen, walk } from './ast.js';
+import { flattenApp, headName, selectionNames, stringLiteral } from './calls.js';
+import { type ElementInfo, elementInfo } from './elements.js';
+import { Names } from './names.js';
+import { ValueReader } from './path-value.js';
+import { type Sink, type SinkVia, SINK_NAMES, newSink } from './sink.js';
+import type { Env } from './scope.js';
 
-export type SinkVia = 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';
-const SINK_NAMES: ReadonlySet<string> = new Set(['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH']);
-
-/** A list literal whose elements reach the path. */
-export interface ListFeed {
-  kind: 'list';
-  list: ExprOf<'List'>;
-  /** Under optionals/optional/if: it may be empty, so it cannot be relied on or extended. */
-  conditional: boolean;
-  /** Elements are interpolated as `"${p}/lib"` (no makeLibraryPath): outputs must be explicit. */
-  interpolated: boolean;
-}
-
-/** `"${a}/lib:${b}/lib"`: each interpolation followed by `/lib` is an element. */
-export interface InterpFeed {
-  kind: 'interp';
-  string: Expr;
-  elements: { expr: Expr; end: number }[];
-}
-
-export type Feed = ListFeed | InterpFeed;
-
-export interface Sink {
-  via: SinkVia;
-  /** Offset of the attribute or of the `export` text that sets the variable. */
-  at: number;
-  feeds: Feed[];
-  /** The path text itself names the driver directory (`/run/opengl-driver/lib`). */
-  driverLiteral: boolean;
-  /** Why (part of) the value could not be followed to a list. */
-  unresolved: string[];
-  /** The list arguments of the makeLibraryPath-like calls, as written (for `(ARG ++ [ … ])`). */
-  calls: { arg: Expr; interpolated: boolean }[];
-}
-
-export interface ElementInfo {
-  /** nixpkgs attribute path without `pkgs.`, when the element names one. */
-  attr: string | undefined;
-  driver: boolean;
-}
+export type { ElementInfo } from './elements.js';
+export type { Feed, InterpFeed, ListFeed, Sink, SinkVia } from './sink.js';
+export { flattenApp, headName } from './calls.js';
 
 export interface Analysis {
   file: NixFile;
@@ -75,506 +40,218 @@ export interface Analysis {
   isPackageArg(env: Env | undefined, name: string): boolean;
 }
 
-const MAX_DEPTH = 40;
+type Place = 'shell' | 'derivation' | 'other';
 
-/** `f a b c` as head `f` and arguments [a, b, c]. */
-export function flattenApp(e: Expr): { head: Expr; args: Expr[] } {
-  const args: Expr[] = [];
-  let cur = unparen(e);
-  while (cur.type === 'App') {
-    args.unshift(cur.arg);
-    cur = unparen(cur.fn);
+/** `export LD_LIBRARY_PATH=` / `NIX_LD_LIBRARY_PATH=` in a string's literal text. */
+const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
+const DERIVATION_BUILDER = /^(mkDerivation|build[A-Z][A-Za-z0-9]*)$/;
+const isShellBuilder = (name: string | undefined): boolean => name === 'mkShell' || name === 'mkShellNoCC';
+
+/** The builder a call's head names: `mkShell`, also for `mkShell.override { … }`. */
+function builderName(h0: Expr): string | undefined {
+  const h = unparen(h0);
+  const name = headName(h);
+  if (name === 'override' && h.type === 'Select' && h.path.length >= 2) return attrNameText(h.path[h.path.length - 2]!);
+  return name;
+}
+
+/**
+ * Where a sink sits: in a dev shell (mkShell, numtide devshell), in a package's derivation
+ * (mkDerivation, buildRustPackage, …), or elsewhere. The nearest call decides; `call` is it.
+ */
+function placeOf(parents: readonly Expr[]): { place: Place; call: Expr | undefined } {
+  for (let k = parents.length - 1; k >= 0; k--) {
+    const p = parents[k]!;
+    if (p.type !== 'App' || isCallee(p, parents.slice(0, k))) continue;
+    const name = builderName(flattenApp(p).head);
+    if (isShellBuilder(name)) return { place: 'shell', call: p };
+    // buildFHSEnv / buildEnv make environments people enter, not packages.
+    if (name !== undefined && DERIVATION_BUILDER.test(name) && !/Env$/.test(name)) return { place: 'derivation', call: p };
   }
-  return { head: cur, args };
+  return { place: 'other', call: undefined };
 }
 
-/** The function name a head refers to: `f`, `lib.f`, `pkgs.lib.strings.f` all give `f`. */
-export function headName(head: Expr): string | undefined {
-  const h = unparen(head);
-  if (h.type === 'Var') return h.name;
-  if (h.type === 'Select' && h.default === undefined) {
-    const last = h.path[h.path.length - 1];
-    return last ? attrNameText(last) : undefined;
+/**
+ * A `#` that starts a shell comment before `at` on its line, inside a hook string: the export
+ * after it is commented out. (A `#` starts a comment at the start of a word: POSIX 2.3 rule 9.)
+ */
+function inShellComment(source: string, s: Expr, at: number): boolean {
+  const lineStart = Math.max(source.lastIndexOf('\n', at - 1) + 1, s.start + 1);
+  return /(^|[\s;&|()])#/.test(source.slice(lineStart, at));
+}
+
+/** The value of an export keeps the variable's own value (`$LD_LIBRARY_PATH`, `${LD_LIBRARY_PATH:-}`). */
+function keepsOwnValue(text: string, via: SinkVia): boolean {
+  return new RegExp(`\\$\\{?${via}(?![A-Za-z0-9_])`).test(text);
+}
+
+/** numtide devshell's `env = [ { name = "LD_LIBRARY_PATH"; value = …; } ]` entry: its `value`. */
+function devshellEnvValue(set: ExprOf<'Attrs'>): { via: SinkVia; value: Binding } | undefined {
+  let via: SinkVia | undefined;
+  let value: Binding | undefined;
+  for (const b of set.bindings) {
+    if (b.type !== 'AttrDef' || b.path.length !== 1) continue;
+    const key = attrNameText(b.path[0]!);
+    const text = stringLiteral(b.value);
+    if (key === 'name' && text !== undefined && SINK_NAMES.has(text)) via = text as SinkVia;
+    if (key === 'value') value = b;
   }
-  return undefined;
+  return via && value ? { via, value } : undefined;
 }
 
-function stringLiteral(e: Expr): string | undefined {
-  const s = unparen(e);
-  if (s.type !== 'String' && s.type !== 'IndString') return undefined;
-  if (s.parts.length === 0) return '';
-  if (s.parts.length === 1 && s.parts[0]!.type === 'Literal') return s.parts[0]!.value;
-  return undefined;
+/** `devshell.mkShell` / `perSystem.devshell.mkShell` (numtide devshell), not nixpkgs' mkShell. */
+function isDevshellHead(h: Expr): boolean {
+  return selectionNames(h).includes('devshell');
 }
 
-function staticPath(names: AttrName[]): string[] | undefined {
-  const out: string[] = [];
-  for (const n of names) {
-    const s = attrNameText(n);
-    if (s === undefined) return undefined;
-    out.push(s);
+/** Only the outermost application (`f a b`, not its part `f a`) is the call. */
+function isCallee(e: Expr, parents: readonly Expr[]): boolean {
+  const parent = parents[parents.length - 1];
+  const grand = parents[parents.length - 2];
+  return (parent?.type === 'App' && parent.fn === e) || (parent?.type === 'Paren' && grand?.type === 'App' && grand.fn === parent);
+}
+
+/** The top-level attribute set of a module (`{ pkgs, ... }: { … }`, devenv.nix). */
+function moduleAttrsOf(file: NixFile): ExprOf<'Attrs'> | undefined {
+  let body = unparen(file.root);
+  if (body.type !== 'Lambda') return undefined;
+  body = unparen(body.body);
+  while (body.type === 'Let' || body.type === 'With') body = unparen(body.body);
+  return body.type === 'Attrs' ? body : undefined;
+}
+
+/** Walks the file once, collecting sinks and dev-shell calls. */
+class SinkFinder {
+  readonly sinks: Sink[] = [];
+  readonly shells: ExprOf<'Attrs'>[] = [];
+  mkShellCalls = 0;
+  devshellCalls = 0;
+  private readonly places = new Map<Sink, Place>();
+  private readonly values: ValueReader;
+
+  constructor(private readonly names: Names) {
+    this.values = new ValueReader(names);
   }
-  return out;
-}
 
-/** The function whose `{ a, b, ... }:` pattern (not its `@` name) binds `name`, if one does. */
-function patternFormalOf(env: Env | undefined, name: string): ExprOf<'Lambda'> | undefined {
-  const r = resolve(env, name);
-  if (r.kind !== 'bound') return undefined;
-  const node = r.env.node;
-  if (node?.type !== 'Lambda' || node.arg?.name === name) return undefined;
-  return node.formals?.params.some((p) => p.name === name) ? node : undefined;
-}
-
-/** Selections that show a function argument is a whole package set (`{ p }: p.mkShell { … }`). */
-const PACKAGE_SET_MEMBERS = new Set(['mkShell', 'mkShellNoCC', 'callPackage', 'legacyPackages', 'writeShellScriptBin', 'buildEnv']);
-
-export function analyze(file: NixFile): Analysis {
-  const envOf = new Map<Expr, Env>();
-  walkScopes(file.root, NIX_2_8_GLOBALS, (e, env) => {
-    if (!envOf.has(e)) envOf.set(e, env);
-  });
-  // Pattern arguments the file uses as a package set (`p.mkShell`): those are no single package.
-  const packageSets = new Map<Expr, Set<string>>();
-  walk(file.root, (e) => {
-    if (e.type !== 'Select') return;
-    const base = unparen(e.expr);
-    const first = e.path[0] ? attrNameText(e.path[0]) : undefined;
-    if (base.type !== 'Var' || first === undefined || !PACKAGE_SET_MEMBERS.has(first)) return;
-    const fn = patternFormalOf(envOf.get(base), base.name);
-    if (fn) packageSets.set(fn, (packageSets.get(fn) ?? new Set()).add(base.name));
-  });
-  const isPackageArg = (env: Env | undefined, name: string): boolean => {
-    if (name === 'pkgs') return false;
-    const fn = patternFormalOf(env, name);
-    return fn !== undefined && !(packageSets.get(fn)?.has(name) ?? false);
-  };
-  const source = file.source;
-
-  // ---- following names to their definitions ----
-
-  const lookupIn = (node: Expr | undefined, path: string[], depth: number): Expr | undefined => {
-    if (!node || depth > MAX_DEPTH) return undefined;
-    if (node.type === 'Let' || node.type === 'Attrs' || node.type === 'LegacyLet') {
-      return lookupBindings(node.bindings, path, node, depth + 1);
+  visit(e: Expr, parents: readonly Expr[]): void {
+    if (e.type === 'Attrs') {
+      for (const b of e.bindings) this.binding(e, b, parents);
+      this.devshellEntry(e, parents);
     }
-    return undefined;
-  };
+    else if (e.type === 'String' || e.type === 'IndString') this.exports(e, parents);
+    else if (e.type === 'App') this.shellCall(e, parents);
+  }
 
-  const lookupBindings = (bindings: Binding[], path: string[], owner: Expr, depth: number): Expr | undefined => {
-    if (depth > MAX_DEPTH || path.length === 0) return undefined;
-    for (const b of bindings) {
-      if (b.type === 'Inherit') {
-        if (!b.names.some((n) => attrNameText(n) === path[0])) continue;
-        if (b.from) return lookupPath(b.from, path, depth + 1);
-        // `inherit x;` takes x from the scope around the binding set.
-        const outer = envOf.get(owner);
-        const r = resolve(outer, path[0]!);
-        return r.kind === 'bound' ? lookupIn(r.env.node, path, depth + 1) : undefined;
+  private newSink(via: SinkVia, at: number, parents: readonly Expr[]): Sink {
+    const { place, call } = placeOf(parents);
+    const sink = newSink(via, at, call);
+    this.places.set(sink, place);
+    return sink;
+  }
+
+  private add(sink: Sink): void {
+    this.sinks.push(sink);
+  }
+
+  /** `LD_LIBRARY_PATH = …;`, `env.LD_LIBRARY_PATH = …;`, `inherit (paths) LD_LIBRARY_PATH;` */
+  private binding(set: ExprOf<'Attrs'>, b: Binding, parents: readonly Expr[]): void {
+    if (b.type === 'Inherit') {
+      for (const n of b.names) {
+        const name = attrNameText(n);
+        if (name === undefined || !SINK_NAMES.has(name)) continue;
+        const sink = this.newSink(name as SinkVia, n.start, parents);
+        const def = b.from ? this.names.lookupPath(b.from, [name], 0) : this.names.lookupVar(set, name);
+        if (def) this.values.readValue(def, sink);
+        else sink.unresolved.push(`inherited ${name} is not defined in this file`);
+        this.add(sink);
       }
-      const names = staticPath(b.path);
-      if (!names) continue;
-      const n = Math.min(names.length, path.length);
-      let same = true;
-      for (let k = 0; k < n; k++) if (names[k] !== path[k]) same = false;
-      if (!same) continue;
-      if (names.length === path.length) return b.value;
-      if (names.length < path.length) {
-        const v = unparen(b.value);
-        const set = v.type === 'Attrs' ? v : resolveExpr(v, depth + 1);
-        if (set?.type === 'Attrs') {
-          const r = lookupBindings(set.bindings, path.slice(names.length), set, depth + 1);
-          if (r) return r;
-        }
+      return;
+    }
+    const last = attrNameText(b.path[b.path.length - 1]!);
+    if (last === undefined || !SINK_NAMES.has(last)) return;
+    const sink = this.newSink(last as SinkVia, b.start, parents);
+    this.values.readValue(b.value, sink);
+    this.add(sink);
+  }
+
+  /** `{ name = "LD_LIBRARY_PATH"; value = lib.makeLibraryPath packages; }` in a devshell `env` list. */
+  private devshellEntry(set: ExprOf<'Attrs'>, parents: readonly Expr[]): void {
+    const entry = devshellEnvValue(set);
+    if (!entry || entry.value.type !== 'AttrDef') return;
+    const sink = this.newSink(entry.via, entry.value.start, parents);
+    this.values.readValue(entry.value.value, sink);
+    this.add(sink);
+  }
+
+  /** `export LD_LIBRARY_PATH=…` lines in a hook string; the value runs to the end of its line. */
+  private exports(s: ExprOf<'String'> | ExprOf<'IndString'>, parents: readonly Expr[]): void {
+    const source = this.names.file.source;
+    s.parts.forEach((part, k) => {
+      if (part.type !== 'Literal') return;
+      for (const m of source.slice(part.start, part.end).matchAll(EXPORT)) {
+        const at = part.start + m.index + m[1]!.length;
+        if (inShellComment(source, s, at)) continue;
+        const via = m[2] as SinkVia;
+        const valueStart = at + via.length + 1;
+        let lineEnd = source.indexOf('\n', valueStart);
+        if (lineEnd < 0 || lineEnd > s.end) lineEnd = s.end;
+        const sink = this.newSink(via, at, parents);
+        const found = this.values.readRegion(s, k, valueStart, lineEnd, sink);
+        const keeps = keepsOwnValue(source.slice(valueStart, lineEnd), via);
+        sink.passThrough = keeps && sink.feeds.length === 0 && sink.calls.length === 0 && sink.opaque.length === 0;
+        if (found || keeps) this.add(sink);
       }
-    }
-    return undefined;
-  };
+    });
+  }
 
-  /** Follows a variable or a static selection to the expression that defines it. */
-  const resolveExpr = (e0: Expr, depth = 0): Expr | undefined => {
-    if (depth > MAX_DEPTH) return undefined;
-    const e = unparen(e0);
-    if (e.type === 'Var') {
-      const r = resolve(envOf.get(e), e.name);
-      return r.kind === 'bound' ? lookupIn(r.env.node, [e.name], depth + 1) : undefined;
-    }
-    if (e.type === 'Select') {
-      const names = staticPath(e.path);
-      return names ? lookupPath(e.expr, names, depth + 1) : undefined;
-    }
-    return undefined;
-  };
-
-  /** The definition of `path` inside the attribute set `e` evaluates to. */
-  const lookupPath = (e0: Expr, path: string[], depth: number): Expr | undefined => {
-    if (depth > MAX_DEPTH) return undefined;
-    const e = unparen(e0);
-    if (e.type === 'Var') {
-      // Also finds sets spread over nested bindings (`deps.runtime = …;`).
-      const r = resolve(envOf.get(e), e.name);
-      return r.kind === 'bound' ? lookupIn(r.env.node, [e.name, ...path], depth + 1) : undefined;
-    }
-    if (e.type === 'Select') {
-      const names = staticPath(e.path);
-      return names ? lookupPath(e.expr, [...names, ...path], depth + 1) : undefined;
-    }
-    const set = e.type === 'Attrs' ? e : undefined;
-    return set ? lookupBindings(set.bindings, path, set, depth + 1) : undefined;
-  };
-
-  /**
-   * The attribute path of a package expression relative to the package set (`pkgs.zlib` ->
-   * [zlib], `zlib` under `with pkgs;` -> [zlib], `py.python` with `py = pkgs.python3Packages`
-   * -> [python3Packages, python]); [] for the package set itself.
-   */
-  const attrChain = (e0: Expr, depth = 0): string[] | undefined => {
-    if (depth > MAX_DEPTH) return undefined;
-    const e = unparen(e0);
-    if (e.type === 'Var') {
-      const r = resolve(envOf.get(e), e.name);
-      if (r.kind !== 'bound') return [e.name];
-      if (e.name === 'pkgs') return [];
-      const node = r.env.node;
-      if (node?.type === 'Lambda') {
-        const formal = node.formals?.params.find((p) => p.name === e.name);
-        // A default like `nixpkgs ? import <nixpkgs> {}` says what the argument is.
-        if (formal?.default) return attrChain(formal.default, depth + 1) ?? (isPackageArg(envOf.get(e), e.name) ? [e.name] : []);
-        // `{ stdenv, zlib }:` is called by callPackage: each formal is the package of that name.
-        if (isPackageArg(envOf.get(e), e.name)) return [e.name];
-        return []; // a plain function argument or a pattern one used as such: a package set (`p: [ p.zlib ]`)
-      }
-      const def = lookupIn(r.env.node, [e.name], depth + 1);
-      if (!def) return [];
-      // Only what evidently is the package set counts as one: `toolchain = pkgs.rust-bin.f x;`
-      // is a package, and `toolchain.zlib` is no package of nixpkgs.
-      return attrChain(def, depth + 1);
-    }
-    if (e.type === 'Select') {
-      const names = staticPath(e.path);
-      const base = attrChain(e.expr, depth + 1);
-      if (!names && base) {
-        // `nixpkgs.legacyPackages.${system}`: the package set, whatever the system.
-        const k = e.path.findIndex((n) => attrNameText(n) === undefined);
-        const rest = staticPath(e.path.slice(k + 1));
-        if (k > 0 && attrNameText(e.path[k - 1]!) === 'legacyPackages' && rest) return rest;
-      }
-      if (!names || !base) return undefined;
-      const chain = [...base, ...names];
-      const lp = chain.indexOf('legacyPackages');
-      return lp >= 0 ? chain.slice(lp + 2) : chain;
-    }
-    if (e.type === 'App') {
-      const { head } = flattenApp(e);
-      if (headName(head) === 'import') return [];
-    }
-    return undefined;
-  };
-
-  const elementInfo = (e0: Expr): ElementInfo => {
-    const e = unparen(e0);
-    const lit = stringLiteral(e);
-    if (lit !== undefined) {
-      const driver = lit.replace(/\/+$/, '') === DRIVER_LINK;
-      return { attr: undefined, driver };
-    }
-    if ((e.type === 'String' || e.type === 'IndString') && e.parts.length === 1 && e.parts[0]!.type === 'Interpolation') {
-      return elementInfo(e.parts[0]!.expr);
-    }
-    if (e.type === 'App') {
-      const { head, args } = flattenApp(e);
-      const name = headName(head);
-      if (name === 'getLib' && args.length === 1) return elementInfo(args[0]!);
-      if (name === 'getOutput' && args.length === 2 && stringLiteral(args[0]!) === 'lib') return elementInfo(args[1]!);
-      return { attr: undefined, driver: false };
-    }
-    if (e.type === 'Var' || e.type === 'Select') {
-      const chain = attrChain(e);
-      if (!chain || chain.length === 0) return { attr: undefined, driver: false };
-      // `pkg.outPath` is the package's default output, as `"${pkg}"` is.
-      const names = chain[chain.length - 1] === 'outPath' ? chain.slice(0, -1) : chain;
-      if (names.length === 0) return { attr: undefined, driver: false };
-      if (names[names.length - 1] === 'driverLink') return { attr: undefined, driver: true };
-      return { attr: names.join('.'), driver: false };
-    }
-    return { attr: undefined, driver: false };
-  };
-
-  // ---- what a library-path value is made of ----
-
-  const addListArg = (e0: Expr, sink: Sink, conditional: boolean, interpolated: boolean, depth: number): boolean => {
-    if (depth > MAX_DEPTH) return false;
-    const e = unparen(e0);
-    switch (e.type) {
-      case 'List':
-        sink.feeds.push({ kind: 'list', list: e, conditional, interpolated });
-        return true;
-      case 'With':
-        return addListArg(e.body, sink, conditional, interpolated, depth + 1);
-      case 'Binary':
-        if (e.op === '++') {
-          const l = addListArg(e.lhs, sink, conditional, interpolated, depth + 1);
-          const r = addListArg(e.rhs, sink, conditional, interpolated, depth + 1);
-          return l || r;
-        }
-        break;
-      case 'If':
-        return [
-          addListArg(e.then, sink, true, interpolated, depth + 1),
-          addListArg(e.else, sink, true, interpolated, depth + 1),
-        ].some(Boolean);
-      case 'App': {
-        const { head, args } = flattenApp(e);
-        const name = headName(head);
-        if (name === 'optionals' && args.length === 2) return addListArg(args[1]!, sink, true, interpolated, depth + 1);
-        if (name === 'optional' && args.length === 2) return true; // one conditional element
-        break;
-      }
-      case 'Var':
-      case 'Select': {
-        const def = resolveExpr(e);
-        if (def) return addListArg(def, sink, conditional, interpolated, depth + 1);
-        sink.unresolved.push(`${source.slice(e.start, e.end)} is not defined in this file`);
-        return false;
-      }
-      default:
-        break;
-    }
-    sink.unresolved.push(`the library list is computed (${source.slice(e.start, Math.min(e.end, e.start + 40))})`);
-    return false;
-  };
-
-  /** Is this a function `p: "${p}/lib"` (a map to library directories)? */
-  const isLibDirLambda = (e0: Expr): boolean => {
-    const e = unparen(e0);
-    if (e.type !== 'Lambda' || !e.arg) return false;
-    const body = unparen(e.body);
-    if (body.type !== 'String' && body.type !== 'IndString') return false;
-    const [a, b] = body.parts;
-    return body.parts.length === 2 && a?.type === 'Interpolation' && b?.type === 'Literal' && b.value === '/lib';
-  };
-
-  const analyzeValue = (e0: Expr, sink: Sink, depth: number): boolean => {
-    if (depth > MAX_DEPTH) return false;
-    const e = unparen(e0);
-    switch (e.type) {
-      case 'With':
-        return analyzeValue(e.body, sink, depth + 1);
-      case 'String':
-      case 'IndString':
-        return analyzeRegion(e, 0, e.start, e.end, sink, depth + 1);
-      case 'Binary':
-        if (e.op === '+') {
-          const l = analyzeValue(e.lhs, sink, depth + 1);
-          const r = analyzeValue(e.rhs, sink, depth + 1);
-          return l || r;
-        }
-        return false;
-      case 'App': {
-        const { head, args } = flattenApp(e);
-        const name = headName(head);
-        const call = (arg: Expr, interpolated: boolean): boolean => {
-          sink.calls.push({ arg, interpolated });
-          addListArg(arg, sink, false, interpolated, depth + 1);
-          return true;
-        };
-        if (name === 'makeLibraryPath' && args.length === 1) return call(args[0]!, false);
-        if (name === 'makeSearchPathOutput' && args.length === 3 && stringLiteral(args[0]!) === 'lib' && stringLiteral(args[1]!) === 'lib') {
-          return call(args[2]!, false);
-        }
-        if (name === 'concatMapStringsSep' && args.length === 3 && isLibDirLambda(args[1]!)) {
-          return call(args[2]!, true);
-        }
-        if (name === 'concatStringsSep' && args.length === 2) {
-          const arg = unparen(args[1]!);
-          const { head: h2, args: a2 } = flattenApp(arg);
-          if (headName(h2) === 'map' && a2.length === 2 && isLibDirLambda(a2[0]!)) {
-            sink.calls.push({ arg: a2[1]!, interpolated: true });
-            addListArg(a2[1]!, sink, false, true, depth + 1);
-            return true;
-          }
-          const list = arg.type === 'List' ? arg : resolveExpr(arg);
-          if (list?.type === 'List') {
-            return list.elements.map((el) => analyzeValue(el, sink, depth + 1)).some(Boolean);
-          }
-        }
-        return false;
-      }
-      case 'Var':
-      case 'Select': {
-        const def = resolveExpr(e);
-        return def ? analyzeValue(def, sink, depth + 1) : false;
-      }
-      default:
-        return false;
-    }
-  };
-
-  /**
-   * Part of a string, from part index `from` (and source offset `startAt` inside it) up to
-   * source offset `endAt`: `${pkg}/lib` elements, makeLibraryPath interpolations, the driver dir.
-   */
-  const analyzeRegion = (s: ExprOf<'String'> | ExprOf<'IndString'>, from: number, startAt: number, endAt: number, sink: Sink, depth: number): boolean => {
-    let found = false;
-    let interp: InterpFeed | undefined;
-    for (let k = from; k < s.parts.length; k++) {
-      const part = s.parts[k]!;
-      if (part.start >= endAt) break;
-      if (part.type === 'Literal') {
-        const text = source.slice(Math.max(part.start, startAt), Math.min(part.end, endAt));
-        if (text.includes(`${DRIVER_LINK}/lib`)) {
-          sink.driverLiteral = true;
-          found = true;
-        }
-        continue;
-      }
-      const next = s.parts[k + 1];
-      const dir = next?.type === 'Literal' ? /^\/lib(?:64)?(?![\w.-])/.exec(source.slice(next.start, next.end)) : null;
-      if (next && dir) {
-        if (!interp) {
-          interp = { kind: 'interp', string: s, elements: [] };
-          sink.feeds.push(interp);
-        }
-        interp.elements.push({ expr: part.expr, end: next.start + dir[0].length });
-        found = true;
-        continue;
-      }
-      if (analyzeValue(part.expr, sink, depth + 1)) found = true;
-    }
-    return found;
-  };
-
-  // ---- the sinks ----
-
-  const sinks: Sink[] = [];
-  const shells: ExprOf<'Attrs'>[] = [];
-  let mkShellCalls = 0;
+  /** `mkShell { … }`, `(mkShell.override { … }) { … }`, `devshell.mkShell { … }`. */
+  private shellCall(e: ExprOf<'App'>, parents: readonly Expr[]): void {
+    const { head, args } = flattenApp(e);
+    const h = unparen(head);
+    const name = builderName(h);
+    // `mkShell.override { … } { shell attrs }` (with or without parentheses): the second argument.
+    const minArgs = headName(h) === 'override' ? 2 : 1;
+    const lastArg = args[args.length - 1];
+    if (!isShellBuilder(name) || !lastArg || args.length < minArgs || isCallee(e, parents)) return;
+    this.mkShellCalls++;
+    const set = this.shellSet(lastArg);
+    if (isDevshellHead(h)) this.devshellCalls++;
+    else if (set) this.shells.push(set);
+  }
 
   /** The attribute set literal a mkShell argument is: `{ … }`, `shellAttrs`, `{ … } // extra`. */
-  const shellSet = (arg: Expr): ExprOf<'Attrs'> | undefined => {
+  private shellSet(arg: Expr): ExprOf<'Attrs'> | undefined {
     let e = unparen(arg);
     while (e.type === 'Binary' && e.op === '//') e = unparen(e.lhs);
     if (e.type === 'Attrs') return e;
-    const def = resolveExpr(e);
+    const def = this.names.resolveExpr(e);
     return def && unparen(def).type === 'Attrs' ? (unparen(def) as ExprOf<'Attrs'>) : undefined;
-  };
-  const EXPORT = /(^|[^A-Za-z0-9_])((?:NIX_)?LD_LIBRARY_PATH)=/g;
-  let devshellCalls = 0;
-  /** `devshell.mkShell` / `perSystem.devshell.mkShell` (numtide devshell), not nixpkgs' mkShell. */
-  const isDevshellHead = (h: Expr): boolean => {
-    let cur = unparen(h);
-    const names: string[] = [];
-    while (cur.type === 'Select') {
-      for (const n of cur.path) names.push(attrNameText(n) ?? '');
-      cur = unparen(cur.expr);
-    }
-    if (cur.type === 'Var') names.push(cur.name);
-    return names.includes('devshell');
-  };
+  }
+
   /**
-   * Where a sink sits: in a dev shell (mkShell), in a package's derivation (mkDerivation,
-   * buildRustPackage, …), or elsewhere. The nearest call decides.
+   * A package built in the same file as the dev shell keeps its own library path: with a
+   * shell's path at hand, the shell's is the one to extend.
    */
-  const DERIVATION_BUILDER = /^(mkDerivation|build[A-Z][A-Za-z0-9]*)$/;
-  const placeOf = (parents: readonly Expr[]): 'shell' | 'derivation' | 'other' => {
-    for (let k = parents.length - 1; k >= 0; k--) {
-      const p = parents[k]!;
-      if (p.type !== 'App') continue;
-      const name = headName(unparen(flattenApp(p).head));
-      if (name === 'mkShell' || name === 'mkShellNoCC') return 'shell';
-      // buildFHSEnv / buildEnv make environments people enter, not packages.
-      if (name !== undefined && DERIVATION_BUILDER.test(name) && !/Env$/.test(name)) return 'derivation';
-    }
-    return 'other';
+  shellSinks(): Sink[] {
+    if (!this.sinks.some((k) => this.places.get(k) === 'shell')) return this.sinks;
+    return this.sinks.filter((k) => this.places.get(k) !== 'derivation');
+  }
+}
+
+export function analyze(file: NixFile): Analysis {
+  const names = new Names(file);
+  const finder = new SinkFinder(names);
+  walk(file.root, (e, parents) => finder.visit(e, parents));
+  return {
+    file,
+    sinks: finder.shellSinks(),
+    envOf: names.envOf,
+    shells: finder.shells,
+    devshellCalls: finder.devshellCalls,
+    moduleAttrs: finder.mkShellCalls === 0 ? moduleAttrsOf(file) : undefined,
+    elementInfo: (e) => elementInfo(names, e),
+    attrChain: (e) => names.attrChain(e),
+    resolveExpr: (e) => names.resolveExpr(e),
+    isPackageArg: (env, name) => names.isPackageArg(env, name),
   };
-  const places = new Map<Sink, 'shell' | 'derivation' | 'other'>();
-
-  walk(file.root, (e, parents) => {
-    if (e.type === 'Attrs') {
-      for (const b of e.bindings) {
-        if (b.type === 'Inherit') {
-          // `inherit LD_LIBRARY_PATH;` / `inherit (paths) LD_LIBRARY_PATH;`
-          for (const n of b.names) {
-            const name = attrNameText(n);
-            if (name === undefined || !SINK_NAMES.has(name)) continue;
-            const sink: Sink = { via: name as SinkVia, at: n.start, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
-            let def: Expr | undefined;
-            if (b.from) def = lookupPath(b.from, [name], 0);
-            else {
-              const r = resolve(envOf.get(e), name);
-              def = r.kind === 'bound' ? lookupIn(r.env.node, [name], 0) : undefined;
-            }
-            if (def) analyzeValue(def, sink, 0);
-            else sink.unresolved.push(`inherited ${name} is not defined in this file`);
-            sinks.push(sink);
-            places.set(sink, placeOf(parents));
-          }
-          continue;
-        }
-        const last = attrNameText(b.path[b.path.length - 1]!);
-        if (last === undefined || !SINK_NAMES.has(last)) continue;
-        const sink: Sink = { via: last as SinkVia, at: b.start, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
-        analyzeValue(b.value, sink, 0);
-        sinks.push(sink);
-        places.set(sink, placeOf(parents));
-      }
-    } else if (e.type === 'String' || e.type === 'IndString') {
-      e.parts.forEach((part, k) => {
-        if (part.type !== 'Literal') return;
-        const text = source.slice(part.start, part.end);
-        for (const m of text.matchAll(EXPORT)) {
-          const at = part.start + m.index + m[1]!.length;
-          const valueStart = at + m[2]!.length + 1;
-          // The exported value runs to the end of its line.
-          let lineEnd = source.indexOf('\n', valueStart);
-          if (lineEnd < 0 || lineEnd > e.end) lineEnd = e.end;
-          const sink: Sink = { via: m[2] as SinkVia, at, feeds: [], driverLiteral: false, unresolved: [], calls: [] };
-          if (analyzeRegion(e, k, valueStart, lineEnd, sink, 0)) {
-            sinks.push(sink);
-            places.set(sink, placeOf(parents));
-          }
-        }
-      });
-    } else if (e.type === 'App') {
-      const { head, args } = flattenApp(e);
-      const h = unparen(head);
-      let name = headName(h);
-      let minArgs = 1;
-      if (name === 'override' && h.type === 'Select' && h.path.length >= 2) {
-        // `(mkShell.override { … }) { shell attrs }`: the shell's set is the second argument.
-        name = attrNameText(h.path[h.path.length - 2]!);
-        minArgs = 2;
-      }
-      const lastArg = args[args.length - 1];
-      // Only the outermost application (`f a b`, not its part `f a`) is the call.
-      const parent = parents[parents.length - 1];
-      const grand = parents[parents.length - 2];
-      const isCallee = (parent?.type === 'App' && parent.fn === e)
-        || (parent?.type === 'Paren' && grand?.type === 'App' && grand.fn === parent);
-      if ((name === 'mkShell' || name === 'mkShellNoCC') && lastArg && args.length >= minArgs && !isCallee) {
-        mkShellCalls++;
-        const set = shellSet(lastArg);
-        if (isDevshellHead(h)) devshellCalls++;
-        else if (set) shells.push(set);
-      }
-    }
-  });
-
-  // A package built in the same file as the dev shell keeps its own library path: with a
-  // shell's path at hand, the shell's is the one to extend.
-  if (sinks.some((k) => places.get(k) === 'shell')) {
-    for (let k = sinks.length - 1; k >= 0; k--) if (places.get(sinks[k]!) === 'derivation') sinks.splice(k, 1);
-  }
-
-  let moduleAttrs: ExprOf<'Attrs'> | undefined;
-  if (mkShellCalls === 0) {
-    let body = unparen(file.root);
-    if (body.type === 'Lambda') {
-      body = unparen(body.body);
-      while (body.type === 'Let' || body.type === 'With') body = unparen(body.body);
-      if (body.type === 'Attrs') moduleAttrs = body;
-    }
-  }
-
-  return { file, sinks, envOf, shells, moduleAttrs, elementInfo, attrChain: (e) => attrChain(e), resolveExpr: (e) => resolveExpr(e), isPackageArg, devshellCalls };
 }

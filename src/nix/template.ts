@@ -36,6 +36,29 @@ export function pythonAttrFor(pyvenvCfg: string | null): string {
   return minor >= 9 && minor <= 14 ? `python3${minor}` : 'python3';
 }
 
+/** Comment lines fit this width (a terminal's default), however many sonames there are. */
+const COMMENT_WIDTH = 80;
+
+/** `# lead item, item, …` wrapped to COMMENT_WIDTH, continuation lines indented under the items. */
+export function commentLines(indent: string, lead: string, items: readonly string[]): string[] {
+  const lines: string[] = [];
+  const cont = `${indent}#  `;
+  let line = `${indent}# ${lead}`;
+  let onLine = 0;
+  items.forEach((item, i) => {
+    const word = item + (i < items.length - 1 ? ',' : '');
+    if (onLine > 0 && line.length + 1 + word.length > COMMENT_WIDTH) {
+      lines.push(line);
+      line = cont;
+      onLine = 0;
+    }
+    line += ` ${word}`;
+    onLine++;
+  });
+  lines.push(line);
+  return lines;
+}
+
 /** `makeLibraryPath` appends `/lib` to each element: the driver link itself is the element. */
 
 export function renderFlake(opts: FlakeOptions): string {
@@ -46,8 +69,9 @@ export function renderFlake(opts: FlakeOptions): string {
     elements.length === 0 ? '[ ]' : `[\n${elements.map((e) => `${indent}${e}\n`).join('')}      ]`;
   const unknown =
     opts.unknown && opts.unknown.length > 0
-      ? `      # nixpy found no nixpkgs attribute for: ${opts.unknown.join(', ')}\n` +
-        '      # (try `nix-locate --top-level --whole-name lib/<soname>`, then `nixpy fix --add ATTR`)\n'
+      ? commentLines('      ', 'nixpy found no nixpkgs attribute for:', opts.unknown).map((l) => `${l}\n`).join('') +
+        '      # (try `nix-locate --top-level --whole-name lib/<soname>`,\n' +
+        '      # then `nixpy fix --add ATTR`)\n'
       : '';
   const py = `pkgs.${opts.python}`;
   return `{
@@ -59,8 +83,9 @@ export function renderFlake(opts: FlakeOptions): string {
     let
       system = "${opts.system}";
       pkgs = nixpkgs.legacyPackages.\${system};
-      # Native libraries the wheels in .venv load at run time. \`nixpy check\` tells when this
-      # list falls behind the venv; \`nixpy fix\` adds what is missing.
+      # Native libraries the wheels in .venv load at run time.
+      # \`nixpy check\` tells when this list falls behind the venv;
+      # \`nixpy fix\` adds what is missing.
 ${unknown}      libs = ${list};
     in
     {

@@ -119,3 +119,17 @@ export function attrCovers(existing: string, wanted: string, soname?: string): b
   }
   return false;
 }
+
+/**
+ * The output that holds an attribute's libraries, from the curated index (`lib` for gcc's
+ * runtime, `out` for most): what `lib.getLib` selects, so `"${pkgs.X.<output>}/lib"` names the
+ * same directory without needing `lib`. Undefined when the index does not know the attribute.
+ */
+export function libraryOutput(attr: string): 'lib' | 'out' | undefined {
+  const base = baseAttr(attr);
+  if (needsLibOutput(base)) return 'lib';
+  for (const e of embeddedIndex().values()) {
+    if (baseAttr(e.attr) === base) return e.output === 'lib' ? 'lib' : 'out';
+  }
+  return undefined;
+}

@@ -13,8 +13,8 @@
  * names[i]. Optional (files written before they existed still load): stores (store names without
  * the hash, `libjpeg-turbo-3.0.4`) and rowStores, one int32 per row indexing it, for ranking.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { InputError, ioError } from '../errors.js';
 import type { FileType, LocateHit } from './nix-locate.js';
 import { sonameOfPath } from './nix-locate.js';
@@ -405,19 +405,7 @@ export function readIndexFile(file: string): LocalIndex {
   }
 }
 
-/** Writes atomically: a reader never sees a half-written index. */
+/** Writes atomically (fsync'ed, renamed into place): a reader never sees a half-written index. */
 export function writeIndexFile(file: string, data: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw err;
-  }
+  writeFileAtomic(file, data, { create: true });
 }

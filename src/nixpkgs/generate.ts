@@ -5,7 +5,8 @@
  *   npx tsc -p tsconfig.build.json && node dist/nixpkgs/generate.js
  * test/nixpkgs/embedded.test.ts fails when they are out of sync.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
 import { compileTable, parseTable } from './table.js';
 import { renderRenames } from './renames.js';
@@ -21,13 +22,12 @@ export function renderEmbedded(tsv: string): string {
 
 export { renderRenames };
 
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(path + '.tmp', text);
-  renameSync(path + '.tmp', path);
+function write(path: string, text: string): void {
+  writeFileAtomic(path, text, { create: true });
   process.stdout.write(`wrote ${path}\n`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeAtomic(DATA_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
-  writeAtomic(RENAMES_DATA_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
+  write(DATA_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
+  write(RENAMES_DATA_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
 }

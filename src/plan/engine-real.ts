@@ -48,6 +48,7 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
         unplaced: r.unplaced.map((u) => (u.attr === DRIVER_ELEMENT ? { ...u, attr: 'driver path' } : u)),
         driverAdded: r.added.includes(DRIVER_ELEMENT),
         createdLibraryPath: r.createdLibraryPath,
+        sources: r.sources,
       };
     },
     covers: (existing, wanted, soname) => attrCovers(existing, wanted, soname),

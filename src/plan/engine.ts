@@ -3,6 +3,7 @@ import type { Candidate as IndexCandidate, Resolution as IndexResolution } from 
 import type { ScanReport } from '../scan/index.js';
 import type { EnvName } from '../loader/types.js';
 import type { Release } from '../nixpkgs/releases.js';
+import type { LibraryPathSource } from '../nix/index.js';
 
 /**
  * What doctor, check and init need from the other stages (scanner, resolver, Nix patcher), as
@@ -34,6 +35,8 @@ export interface PatchOutcome {
   unplaced: { attr: string; reason: string }[];
   driverAdded: boolean;
   createdLibraryPath: boolean;
+  /** Every library-path source in the file, what the patch did with it and why. */
+  sources?: LibraryPathSource[];
 }
 
 export interface ScanRequest {

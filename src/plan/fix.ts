@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { EnvName } from '../loader/types.js';
 import { displayPath, readNixFile, writeFileAtomic } from '../nix/files.js';
+import type { LibraryPathSource } from '../nix/index.js';
 import { DRIVER_ELEMENT, parseAttrPath } from '../nixpkgs/attrs.js';
 import type { Category } from '../scan/types.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
@@ -55,6 +56,8 @@ export interface FixReport {
   unplaced: { attr: string; reason: string }[];
   driverPath: boolean;
   createdLibraryPath: boolean;
+  /** Every library-path source in the file, what the patch did with it and why (docs/json.md). */
+  sources: LibraryPathSource[];
   unresolved: UnresolvedSoname[];
   notes: FixNote[];
   /** For a scan: the sonames behind each attribute added (the driver directory under addDriverRunpath.driverLink). */
@@ -158,6 +161,7 @@ function reportOf(
     unplaced: outcome.unplaced,
     driverPath: outcome.driverAdded,
     createdLibraryPath: outcome.createdLibraryPath,
+    sources: outcome.sources ?? [],
     unresolved: [],
     notes: [],
     reasons,

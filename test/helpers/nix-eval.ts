@@ -81,13 +81,16 @@ export function libraryDirsOf(attrs: string[]): string[] {
   return splitPath(JSON.parse(r.stdout) as string);
 }
 
-/** Directories of a colon-separated value, shell expansions ($X, ${X:+...}) dropped. */
+/**
+ * Directories of a colon-separated value, shell expansions ($X, ${X:+...}) dropped; a trailing
+ * `/` is dropped too (`…/lib/` and `…/lib` are one directory to ld.so).
+ */
 export function splitPath(value: string): string[] {
   return value
     .replace(/\$\{[^}]*\}/g, ':')
     .replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, ':')
     .split(':')
-    .map((s) => s.trim())
+    .map((s) => s.trim().replace(/(.)\/+$/, '$1'))
     .filter((s) => s.startsWith('/'));
 }
 

@@ -234,3 +234,20 @@ describeWithTool('nix-instantiate', 'nixpy fix as a process (bin/nixpy.js)', () 
     expect(bad.stdout).toBe('');
   });
 });
+
+describe('library-path sources in the report', () => {
+  it('--json lists each source with its role; the human report explains the choice', async () => {
+    const c = byName('cuda-passthrough-export');
+    cpSync(c.path, join(dir, c.fileName));
+    const json = await runCli(['fix', '--flake', c.fileName, '--json', '--dry-run', '--add', 'zlib'], dir);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { sources: { line: number; kind: string; role: string; driver: boolean; reason: string }[] };
+    expect(doc.sources.map((s) => [s.line, s.kind, s.role, s.driver])).toEqual([
+      [28, 'list', 'extended', false],
+      [37, 'pass-through', 'ignored', true],
+    ]);
+    const human = await runCli(['fix', '--flake', c.fileName, '--dry-run', '--add', 'zlib'], dir);
+    expect(human.stdout).toContain('library path in flake.nix:');
+    expect(human.stdout).toMatch(/line 37: pass-through, ignored: an export that keeps \$LD_LIBRARY_PATH/);
+  });
+});

@@ -31,6 +31,12 @@ describe('findNixFile', () => {
     expect(findNixFile(dir, 'sub')).toBe(join(dir, 'sub', 'shell.nix'));
   });
 
+  it('refuses --flake naming a file that is no Nix file (pyproject.toml), whatever it holds', () => {
+    writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "x"\n');
+    expect(() => findNixFile(dir, 'pyproject.toml')).toThrow(InputError);
+    expect(() => findNixFile(dir, 'pyproject.toml')).toThrow(/^pyproject\.toml: not a Nix file/);
+  });
+
   it('reports a missing file or an empty directory as input errors', () => {
     expect(() => findNixFile(dir)).toThrow(InputError);
     expect(() => findNixFile(dir)).toThrow(/no Nix file found/);

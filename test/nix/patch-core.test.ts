@@ -212,10 +212,12 @@ const CASES: Case[] = [
     out: L('{ pkgs, lib, gui }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath ((if gui then [ pkgs.libGL ] else [ ]) ++ [ pkgs.zlib ]);', '}', ''),
   },
   {
-    name: 'a list from nixpkgs (no literal in the file) gets ++ [ … ]',
+    name: 'a list from nixpkgs (no literal in the file) gets ++ [ … ]; what the manylinux bundle holds is present',
     src: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath pkgs.pythonManylinuxPackages.manylinux1;', '}', ''),
-    opts: { add: ['stdenv.cc.cc.lib'] },
-    out: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (pkgs.pythonManylinuxPackages.manylinux1 ++ [ pkgs.stdenv.cc.cc.lib ]);', '}', ''),
+    opts: { add: ['stdenv.cc.cc.lib', 'zlib', 'ncurses5'] },
+    out: L('{ pkgs, lib }:', 'pkgs.mkShell {', '  LD_LIBRARY_PATH = lib.makeLibraryPath (pkgs.pythonManylinuxPackages.manylinux1 ++ [ pkgs.zlib ]);', '}', ''),
+    added: ['zlib'],
+    present: ['stdenv.cc.cc.lib', 'ncurses5'],
   },
   {
     name: 'an unresolvable lambda-argument list gets ++ [ … ] too',
@@ -288,7 +290,7 @@ const CASES: Case[] = [
     out: L(
       '{ pkgs }:',
       'pkgs.mkShell {',
-      '  LD_LIBRARY_PATH = "${pkgs.zlib}/lib:${pkgs.stdenv.cc.cc.lib}/lib:${pkgs.lib.getLib pkgs.glib}/lib:${pkgs.openssl.out}/lib";',
+      '  LD_LIBRARY_PATH = "${pkgs.zlib}/lib:${pkgs.stdenv.cc.cc.lib}/lib:${pkgs.glib.out}/lib:${pkgs.openssl.out}/lib";',
       '}',
       '',
     ),
@@ -456,7 +458,7 @@ const CASES: Case[] = [
     opts: { add: ['stdenv.cc.cc', 'glib'] },
     out: L(
       '{ pkgs, lib }:',
-      'let libs = [ pkgs.zlib pkgs.stdenv.cc.cc.lib (lib.getLib pkgs.glib) ]; in',
+      'let libs = [ pkgs.zlib pkgs.stdenv.cc.cc.lib pkgs.glib.out ]; in',
       'pkgs.mkShell {',
       '  LD_LIBRARY_PATH = lib.concatMapStringsSep ":" (p: "${p}/lib") libs;',
       '}',
@@ -499,7 +501,7 @@ const CASES: Case[] = [
     name: 'unquoted export of "${pkg}/lib" in a shellHook',
     src: L('{ pkgs }:', 'pkgs.mkShell {', "  shellHook = ''", '    export LD_LIBRARY_PATH=${pkgs.stdenv.cc.cc.lib}/lib:$LD_LIBRARY_PATH', "  '';", '}', ''),
     opts: { add: ['zlib', 'stdenv.cc.cc'] },
-    out: L('{ pkgs }:', 'pkgs.mkShell {', "  shellHook = ''", '    export LD_LIBRARY_PATH=${pkgs.stdenv.cc.cc.lib}/lib:${pkgs.lib.getLib pkgs.zlib}/lib:$LD_LIBRARY_PATH', "  '';", '}', ''),
+    out: L('{ pkgs }:', 'pkgs.mkShell {', "  shellHook = ''", '    export LD_LIBRARY_PATH=${pkgs.stdenv.cc.cc.lib}/lib:${pkgs.zlib.out}/lib:$LD_LIBRARY_PATH', "  '';", '}', ''),
     added: ['zlib'],
     present: ['stdenv.cc.cc'],
   },
@@ -575,7 +577,8 @@ const CASES: Case[] = [
     name: 'attribute names that are not plain identifiers are quoted; malformed paths are refused',
     src: L('{ pkgs }:', 'with pkgs; mkShell { LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib ]; }', ''),
     opts: { add: ['gtk+3', 'qt6.if', 'a..b', 'x ]; y'] },
-    out: L('{ pkgs }:', 'with pkgs; mkShell { LD_LIBRARY_PATH = lib.makeLibraryPath [ zlib pkgs."gtk+3" qt6."if" pkgs."x ]; y" ]; }', ''),
+    // The one-line list outgrows 100 characters: rewritten one element per line.
+    out: L('{ pkgs }:', 'with pkgs; mkShell { LD_LIBRARY_PATH = lib.makeLibraryPath [', '  zlib', '  pkgs."gtk+3"', '  qt6."if"', '  pkgs."x ]; y"', ']; }', ''),
     added: ['gtk+3', 'qt6.if', 'x ]; y'],
     unplaced: ['a..b'],
   },
@@ -615,7 +618,7 @@ const CASES: Case[] = [
     name: 'devenv: "${pkgs.gcc-unwrapped.lib}/lib64:${pkgs.libz}/lib"',
     src: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = "${pkgs.gcc-unwrapped.lib}/lib64:${pkgs.libz}/lib";', '}', ''),
     opts: { add: ['stdenv.cc.cc.lib', 'glib'] },
-    out: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = "${pkgs.gcc-unwrapped.lib}/lib64:${pkgs.libz}/lib:${pkgs.lib.getLib pkgs.glib}/lib";', '}', ''),
+    out: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = "${pkgs.gcc-unwrapped.lib}/lib64:${pkgs.libz}/lib:${pkgs.glib.out}/lib";', '}', ''),
     added: ['glib'],
     present: ['stdenv.cc.cc.lib'],
   },
@@ -648,7 +651,7 @@ const CASES: Case[] = [
     name: 'devenv: with pkgs; "${stdenv.cc.cc.lib}/lib"',
     src: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = with pkgs; "${stdenv.cc.cc.lib}/lib";', '}', ''),
     opts: { add: ['zlib'] },
-    out: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = with pkgs; "${stdenv.cc.cc.lib}/lib:${pkgs.lib.getLib zlib}/lib";', '}', ''),
+    out: L('{ pkgs, ... }:', '{', '  env.LD_LIBRARY_PATH = with pkgs; "${stdenv.cc.cc.lib}/lib:${zlib.out}/lib";', '}', ''),
   },
   {
     name: 'shellHook export with an empty multi-line list under with import <nixpkgs> {}',
@@ -677,7 +680,8 @@ const CASES: Case[] = [
     name: 'two makeLibraryPath lists and the driver dir in one string: the first list is extended',
     src: L('{ pkgs, lib, ... }:', '{', '  env.LD_LIBRARY_PATH = "${lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib ]}:/run/opengl-driver/lib/:${lib.makeLibraryPath [ pkgs.glib ]}";', '}', ''),
     opts: { add: ['glib', 'zlib'], driverPath: true },
-    out: L('{ pkgs, lib, ... }:', '{', '  env.LD_LIBRARY_PATH = "${lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib pkgs.zlib ]}:/run/opengl-driver/lib/:${lib.makeLibraryPath [ pkgs.glib ]}";', '}', ''),
+    // The line was long already and grows: the list is rewritten one element per line.
+    out: L('{ pkgs, lib, ... }:', '{', '  env.LD_LIBRARY_PATH = "${lib.makeLibraryPath [', '    pkgs.stdenv.cc.cc.lib', '    pkgs.zlib', '  ]}:/run/opengl-driver/lib/:${lib.makeLibraryPath [ pkgs.glib ]}";', '}', ''),
     added: ['zlib'],
     present: ['glib', 'addDriverRunpath.driverLink'],
   },
@@ -836,7 +840,7 @@ describe('findLibraryLists', () => {
 
   it('knows a file without a library path', () => {
     const c = findLibraryLists('{ pkgs }: pkgs.mkShell { packages = [ pkgs.zlib ]; }', 'shell.nix');
-    expect(c).toEqual({ lists: [], attrs: [], driverPath: false, hasLibraryPath: false });
+    expect(c).toEqual({ lists: [], attrs: [], driverPath: false, hasLibraryPath: false, sources: [] });
   });
 
   it('does not count makeLibraryPath text in comments or strings', () => {

@@ -34,6 +34,17 @@ describe('template helpers', () => {
     expect(text).toContain('no nixpkgs attribute for: libacme.so.2');
     expect(renderFlake({ attrs: [], driverPath: false, system: 'x86_64-linux', python: 'python3' })).toContain('libs = [ ];');
   });
+
+  it('wraps the unknown-soname comment to 80 columns, keeping every soname once', () => {
+    const unknown = Array.from({ length: 150 }, (_, i) => `libopencv_module${i}.so.406`);
+    const text = renderFlake({ attrs: ['zlib'], driverPath: false, system: 'x86_64-linux', python: 'python3', unknown });
+    const lines = text.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+    const comment = lines.filter((l) => /^ *# /.test(l) && l.includes('.so.'));
+    expect(comment.length).toBeGreaterThan(10);
+    const listed = comment.join(' ').replace(/.*attribute for:/, '').split(/[\s,#]+/).filter(Boolean);
+    expect(listed).toEqual(unknown);
+  });
 });
 
 describeWithTool('nix-instantiate', 'generated flakes against the real parser and the stub nixpkgs', () => {

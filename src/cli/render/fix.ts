@@ -1,6 +1,24 @@
 import type { ChalkInstance } from 'chalk';
 import { DRIVER_ELEMENT, DRIVER_LIB_DIR } from '../../nixpkgs/attrs.js';
 import type { FixReport } from '../../plan/fix.js';
+import { wrapLine } from './text.js';
+
+/** Source lines wrap here (80: the width when the terminal's is unknown). */
+const SOURCE_WIDTH = 80;
+
+/**
+ * The library-path sources, when they explain a choice: several of them, or one the patch
+ * leaves alone (built in another file, a pass-through export) or counts (a nixpkgs bundle).
+ */
+function sourceLines(r: FixReport, shown: string, chalk: ChalkInstance): string[] {
+  const telling = r.sources.length > 1 || r.sources.some((s) => s.role === 'ignored' || s.kind === 'bundle');
+  // On a run that changes nothing and places everything there is no choice to explain.
+  if (!telling || (!r.changed && r.unplaced.length === 0)) return [];
+  return [
+    `library path in ${shown}:`,
+    ...r.sources.map((s) => chalk.dim(wrapLine(`  line ${s.line}: ${s.kind}, ${s.role}: ${s.reason}`, SOURCE_WIDTH))),
+  ];
+}
 
 /** What `nixpy fix` prints: the diff on --dry-run, then what was (or would be) added and why. */
 export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, coloredDiff: string): string {
@@ -26,6 +44,7 @@ export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, col
     for (const u of r.unresolved) out.push(`  ? ${u.soname} (${u.category}): ${u.reason}`);
   }
   for (const n of r.notes) out.push(chalk.dim(`note: ${n.soname}: ${n.note}`));
+  out.push(...sourceLines(r, shown, chalk));
   if (!r.changed && r.unplaced.length === 0 && r.unresolved.length === 0) {
     out.push(r.requested.length === 0 && !r.driverPath ? `nothing to add to ${shown}` : `${shown} already covers everything asked for`);
   } else if (!r.changed) {
