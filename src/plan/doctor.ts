@@ -72,6 +72,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
       applied,
       unplaced: p.unplaced,
       createdLibraryPath: p.createdLibraryPath,
+      sources: p.sources ?? [],
     };
   }
 

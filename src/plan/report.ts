@@ -1,3 +1,4 @@
+import type { LibraryPathSource } from '../nix/index.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Analysis, LibraryItem } from './analysis.js';
 import { distributionOf, shortPath, versionOf, type DistIndex } from '../project/dists.js';
@@ -28,6 +29,8 @@ export interface PatchReport {
   unplaced: { attr: string; reason: string }[];
   /** The patch creates LD_LIBRARY_PATH in a shell that had none. */
   createdLibraryPath: boolean;
+  /** Every library-path source of the Nix file, what the patch did with it, and why. */
+  sources: LibraryPathSource[];
 }
 
 export interface DistributionGroup {

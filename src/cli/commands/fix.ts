@@ -1,5 +1,5 @@
 import type { Command, CommandContext } from '../common.js';
-import { printJson } from '../io.js';
+import { printJson, terminalWidth } from '../io.js';
 import { projectFrom, projectOptions, type ProjectArgs } from '../project.js';
 import { displayPath } from '../../nix/files.js';
 import { unifiedDiff } from '../../nix/diff.js';
@@ -35,7 +35,10 @@ export const fixCommand: Command<FixArgs> = {
     const shown = displayPath(io.cwd, report.file);
     if (report.changed) report.diff = unifiedDiff(shown, before, after);
     if (args.json) printJson(io, report);
-    else io.stdout(renderFix(report, shown, ctx.chalk, report.dryRun && report.changed ? unifiedDiff(shown, before, after, ctx.chalk) : ''));
+    else {
+      const coloredDiff = report.dryRun && report.changed ? unifiedDiff(shown, before, after, ctx.chalk) : '';
+      io.stdout(renderFix(report, shown, { chalk: ctx.chalk, width: terminalWidth(io), coloredDiff }));
+    }
     return report.unplaced.length > 0 || report.unresolved.length > 0 ? 1 : 0;
   },
 };

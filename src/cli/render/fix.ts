@@ -3,9 +3,6 @@ import { DRIVER_ELEMENT, DRIVER_LIB_DIR } from '../../nixpkgs/attrs.js';
 import type { FixReport } from '../../plan/fix.js';
 import { wrapLine } from './text.js';
 
-/** Source lines wrap here (80: the width when the terminal's is unknown). */
-const SOURCE_WIDTH = 80;
-
 /**
  * The library-path sources, when they explain a choice: several of them, or one the patch
  * leaves alone (built in another file, a pass-through export) or counts (a nixpkgs bundle).
@@ -16,15 +13,15 @@ function sourceLines(r: FixReport, shown: string, chalk: ChalkInstance): string[
   if (!telling || (!r.changed && r.unplaced.length === 0)) return [];
   return [
     `library path in ${shown}:`,
-    ...r.sources.map((s) => chalk.dim(wrapLine(`  line ${s.line}: ${s.kind}, ${s.role}: ${s.reason}`, SOURCE_WIDTH))),
+    ...r.sources.map((s) => chalk.dim(`  line ${s.line}: ${s.kind}, ${s.role}: ${s.reason}`)),
   ];
 }
 
 /** What `nixpy fix` prints: the diff on --dry-run, then what was (or would be) added and why. */
-export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, coloredDiff: string): string {
+export function renderFix(r: FixReport, shown: string, o: { chalk: ChalkInstance; width: number; coloredDiff: string }): string {
+  const { chalk } = o;
+  const head = r.nixpkgs === undefined ? [] : [wrapLine(chalk.dim(`nixpkgs ${r.nixpkgs.release}: ${r.nixpkgs.reason}`), o.width)];
   const out: string[] = [];
-  if (r.nixpkgs !== undefined) out.push(chalk.dim(`nixpkgs ${r.nixpkgs.release}: ${r.nixpkgs.reason}`));
-  if (coloredDiff !== '') out.push(coloredDiff.trimEnd());
   const why = (a: string): string => {
     const s = [...(a === DRIVER_ELEMENT ? [`GPU driver directory ${DRIVER_LIB_DIR}`] : []), ...(r.reasons[a] ?? [])];
     return s.length > 0 ? chalk.dim(` (${s.join(', ')})`) : '';
@@ -52,5 +49,7 @@ export function renderFix(r: FixReport, shown: string, chalk: ChalkInstance, col
   } else if (!r.written) {
     out.push(chalk.dim(`(dry run: ${shown} not written)`));
   }
-  return out.join('\n') + '\n';
+  // The diff is shown as it is: wrapping would corrupt what the user copies.
+  const diff = o.coloredDiff === '' ? [] : [o.coloredDiff.trimEnd()];
+  return [...head, ...diff, ...out.map((l) => wrapLine(l, o.width))].join('\n') + '\n';
 }
