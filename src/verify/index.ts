@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { readElfFile } from '../elf/index.js';
+import { findVersionProblems } from '../nixpkgs/symbol-versions.js';
+import { scanVenv } from '../scan/index.js';
+import { attrPath, nixFileKind, verifyExpr } from './expr.js';
+import { nixErrorExcerpt, parseEvalAnswer, type EvalAnswer } from './interpret.js';
+import { judgeEvalError, judgeLoad } from './judge.js';
+import { evalCall, realiseCall, runNix, type NixRun, type RunNix } from './nix-run.js';
+import type { Expectation, VerifyFailure, VerifyResult } from './types.js';
+
+export type { Expectation, VerifyFailure, VerifyResult, VerifyStatus, AttrInfo } from './types.js';
+export { nixFileKind } from './expr.js';
+
+export interface VerifyRequest {
+  /** The user's Nix file (absolute); never written. */
+  nixFile: string;
+  /** Its text with the proposed change applied. */
+  text: string;
+  /** The venv to judge (absolute). */
+  venv: string;
+  /** Dev shell name (`--shell`), `default` unless given. */
+  shell: string;
+  expected: readonly Expectation[];
+  env: NodeJS.ProcessEnv;
+  /** Nix may draw progress (the user's stderr is a terminal and no --json). */
+  tty: boolean;
+  /** One-line notices for the user (what is about to happen), e.g. before a download. */
+  notice?: (line: string) => void;
+  timeouts?: { evalMs?: number; realiseMs?: number };
+}
+
+/** Evaluation is seconds for a warm store; realising may download gigabytes (CUDA). */
+export const DEFAULT_TIMEOUTS = { evalMs: 180_000, realiseMs: 1_800_000 };
+
+const unavailable = (failures: VerifyFailure[]): VerifyResult => ({ status: 'unavailable', libraryPath: [], failures, objects: 0 });
+
+function runProblem(run: Exclude<NixRun, { kind: 'ok' }>, file: string, what: string): VerifyResult | VerifyFailure {
+  switch (run.kind) {
+    case 'missing':
+      return unavailable([{ file, reason: `${run.command} is not on PATH: --verify needs Nix installed` }]);
+    case 'timeout':
+      return unavailable([{ file, reason: `${what} did not finish within ${Math.round(run.ms / 1000)} s (${run.command} stopped)` }]);
+    case 'failed':
+      return { file, reason: `${what} failed; nix says:\n${nixErrorExcerpt(run.stderr)}` };
+  }
+}
+
+const isResult = (v: VerifyResult | VerifyFailure): v is VerifyResult => 'status' in v;
+
+/**
+ * Writes the changed text beside the original under a name no one else uses, evaluates it, and
+ * removes it whatever happens (the project is left as it was found).
+ */
+async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix): Promise<NixRun> {
+  const dir = dirname(req.nixFile);
+  const copy = join(dir, `.nixpy-verify-${randomBytes(6).toString('hex')}-${basename(req.nixFile)}`);
+  const attrs = req.expected.map((e) => attrPath(e.attr));
+  writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
+  try {
+    const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
+    const timeoutMs = req.timeouts?.evalMs ?? DEFAULT_TIMEOUTS.evalMs;
+    return await run({ ...call, env: req.env, cwd: dir, timeoutMs, progress: false });
+  } finally {
+    rmSync(copy, { force: true });
+  }
+}
+
+function libFilesOf(outPath: string): string[] | null {
+  try {
+    return readdirSync(join(outPath, 'lib'));
+  } catch {
+    return null;
+  }
+}
+
+function definedVersions(path: string): string[] | null {
+  try {
+    return readElfFile(path).verdef;
+  } catch {
+    return null;
+  }
+}
+
+/** The loader model again, with the realised directories as the library path (NixOS glibc). */
+async function judgeVenv(req: VerifyRequest, answer: EvalAnswer): Promise<VerifyResult> {
+  const scan = await scanVenv(req.venv, { env: 'nixos', ldLibraryPath: answer.libraryPath.join(':') });
+  const versionProblems = findVersionProblems(
+    scan.objects.map((o) => ({
+      path: o.path,
+      verneed: o.elf.verneed,
+      resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
+    })),
+    definedVersions,
+  );
+  const failures = judgeLoad({
+    missing: scan.result.missing.filter((m) => m.category !== 'glibc'),
+    versionProblems,
+    expected: req.expected,
+    attrs: answer.attrs,
+    libFiles: libFilesOf,
+  });
+  return { status: failures.length === 0 ? 'verified' : 'failed', libraryPath: answer.libraryPath, failures, objects: scan.result.objects };
+}
+
+/**
+ * `--verify`: evaluate the dev shell with the change applied, realise its library path, and run
+ * the loader model against the real directories. Nothing in the project is changed.
+ */
+export async function verifyShell(req: VerifyRequest, run: RunNix = runNix): Promise<VerifyResult> {
+  const kind = nixFileKind(req.nixFile);
+  if (kind === null) {
+    return unavailable([{ file: req.nixFile, reason: `--verify evaluates flake.nix, shell.nix or default.nix, not ${basename(req.nixFile)}` }]);
+  }
+  const evaluated = await evaluate(req, kind, run);
+  if (evaluated.kind === 'failed') return { status: 'failed', libraryPath: [], failures: [judgeEvalError(req.nixFile, evaluated.stderr, req.expected)], objects: 0 };
+  if (evaluated.kind !== 'ok') return runProblem(evaluated, req.nixFile, 'evaluating the dev shell') as VerifyResult;
+  const answer = parseEvalAnswer(evaluated.stdout, req.expected.map((e) => e.attr));
+  if (answer.libraryPath.length === 0) {
+    return { status: 'failed', libraryPath: [], failures: [{ file: req.nixFile, reason: `the dev shell "${req.shell}" sets no LD_LIBRARY_PATH or NIX_LD_LIBRARY_PATH` }], objects: 0 };
+  }
+  if (answer.realise.length > 0) {
+    req.notice?.(`Realising ${answer.realise.length} store path(s) of the library path (this may download from your binary caches)`);
+    const r = await run({
+      ...realiseCall(answer.realise, !req.tty),
+      env: req.env,
+      cwd: dirname(req.nixFile),
+      timeoutMs: req.timeouts?.realiseMs ?? DEFAULT_TIMEOUTS.realiseMs,
+      progress: req.tty,
+    });
+    if (r.kind !== 'ok') {
+      const p = runProblem(r, req.nixFile, 'realising the library path');
+      return isResult(p) ? p : { status: 'failed', libraryPath: answer.libraryPath, failures: [p], objects: 0 };
+    }
+  }
+  return judgeVenv(req, answer);
+}
