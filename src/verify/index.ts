@@ -61,7 +61,9 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
   try {
     const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
     const timeoutMs = req.timeouts?.evalMs ?? DEFAULT_TIMEOUTS.evalMs;
-    return await run({ ...call, env: req.env, cwd: dir, timeoutMs, progress: false });
+    const r = await run({ ...call, env: req.env, cwd: dir, timeoutMs, progress: false });
+    // Nix's message points into the copy: show the user's own file instead.
+    return r.kind === 'failed' ? { ...r, stderr: r.stderr.split(copy).join(req.nixFile) } : r;
   } finally {
     rmSync(copy, { force: true });
   }

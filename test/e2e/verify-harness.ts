@@ -91,7 +91,14 @@ export function fetchDebs(): void {
   const debs = join(CACHE, 'debs');
   mkdirSync(debs, { recursive: true });
   const missing = ALL_PACKAGES.filter((p) => !existsSync(join(CACHE, 'unpacked', p)) && debOf(debs, p) === undefined);
-  if (missing.length > 0) sh('apt-get', ['download', '-q', ...missing], { cwd: debs });
+  if (missing.length === 0) return;
+  try {
+    sh('apt-get', ['download', '-q', ...missing], { cwd: debs });
+  } catch {
+    // A fresh CI container has no package lists yet.
+    sh('apt-get', ['update', '-qq']);
+    sh('apt-get', ['download', '-q', ...missing], { cwd: debs });
+  }
 }
 
 /** The unpacked tree of a Debian package (fetchDebs first), unpacked on first use. */

@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithTool } from '../helpers/tools.js';
+import { describeWithTools } from '../helpers/tools.js';
 import { verifyShell, type Expectation, type VerifyResult } from '../../src/verify/index.js';
 import { run } from './harness.js';
 import {
@@ -63,7 +63,11 @@ function entries(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-describeWithTool('nix', 'verify: real Nix, real Debian libraries, real ld.so', () => {
+// Root is needed for chroot; apt-get and dpkg-deb fetch the Debian packages, patchelf sets the
+// stand-in's RUNPATHs, git makes the project a checkout as most flakes are.
+const TOOLS = ['nix', 'nix-store', 'apt-get', 'dpkg-deb', 'patchelf', 'git', 'chroot'];
+
+describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', () => {
   let main: Project;
   let standIn: string;
 

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { judgeEvalError, judgeLoad, type JudgeInput } from '../../src/verify/judge.js';
+import { findVersionProblems } from '../../src/nixpkgs/symbol-versions.js';
+
+const H = 'b'.repeat(32);
+const WEBP = `/nix/store/${H}-libwebp-1.2.4`;
+
+function input(over: Partial<JudgeInput>): JudgeInput {
+  return { missing: [], versionProblems: [], expected: [], attrs: [], libFiles: () => null, ...over };
+}
+
+describe('judgeLoad', () => {
+  it('a picked package that does not ship the soname: names it, its version and what its lib/ ships', () => {
+    const failures = judgeLoad(
+      input({
+        missing: [{ soname: 'libwebpmux.so.3', category: 'package', neededBy: ['PIL/_webp.so', 'PIL/_other.so'] }],
+        expected: [{ soname: 'libwebpmux.so.3', attr: 'libwebp' }],
+        attrs: [{ attr: 'libwebp', outPath: WEBP, name: 'libwebp-1.2.4' }],
+        libFiles: (p) => (p === WEBP ? ['libwebp.so.7.1.5', 'libwebp.so.7', 'pkgconfig', 'libwebp.a'] : null),
+      }),
+    );
+    const reason = 'pkgs.libwebp (libwebp-1.2.4) does not ship libwebpmux.so.3: its lib/ ships libwebp.so.7, libwebp.so.7.1.5';
+    expect(failures).toEqual([
+      { file: 'PIL/_other.so', soname: 'libwebpmux.so.3', reason },
+      { file: 'PIL/_webp.so', soname: 'libwebpmux.so.3', reason },
+    ]);
+  });
+
+  it('a package without lib/, a package nixpy could not locate, and a soname nothing was added for', () => {
+    const failures = judgeLoad(
+      input({
+        missing: [
+          { soname: 'libA.so.1', category: 'package', neededBy: ['a.so'] },
+          { soname: 'libB.so.1', category: 'package', neededBy: ['b.so'] },
+          { soname: 'libC.so.1', category: 'unknown', neededBy: ['c.so'] },
+        ],
+        expected: [
+          { soname: 'libA.so.1', attr: 'pa' },
+          { soname: 'libB.so.1', attr: 'pb' },
+        ],
+        attrs: [
+          { attr: 'pa', outPath: `/nix/store/${H}-pa-2`, name: null },
+          { attr: 'pb', outPath: null, name: null },
+        ],
+      }),
+    );
+    expect(failures.map((f) => f.reason)).toEqual([
+      `pkgs.pa (pa-2) does not ship libA.so.1: it has no lib/ directory (/nix/store/${H}-pa-2)`,
+      "libB.so.1 not found: pkgs.pb was meant to bring it, but nixpy could not locate that package's output",
+      'libC.so.1 not found on the library path, and no attribute was added for it',
+    ]);
+  });
+
+  it('a libstdc++ that is too old: the versions, what it provides, and which gcc would', () => {
+    const problems = findVersionProblems(
+      [{ path: 'pkg/_cxx.so', verneed: [{ file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.30', 'GLIBCXX_3.4.32'] }], resolved: new Map([['libstdc++.so.6', '/nix/store/x-gcc-12-lib/lib/libstdc++.so.6']]) }],
+      () => ['GLIBCXX_3.4', 'GLIBCXX_3.4.29', 'GLIBCXX_3.4.30'],
+    );
+    const [f] = judgeLoad(input({ versionProblems: problems }));
+    expect(f!.file).toBe('pkg/_cxx.so');
+    expect(f!.soname).toBe('libstdc++.so.6');
+    expect(f!.reason).toMatch(/^GLIBCXX_3\.4\.32 needed by pkg\/_cxx\.so, the libstdc\+\+\.so\.6 at \/nix\/store\/x-gcc-12-lib\/lib\/libstdc\+\+\.so\.6 provides up to GLIBCXX_3\.4\.30; .*pkgs\.gcc13\.cc\.lib/);
+  });
+});
+
+describe('judgeEvalError', () => {
+  const expected = [{ soname: 'libstdc++.so.6', attr: 'stdenv.cc.cc.lib' }, { soname: 'libraqm.so.0', attr: 'libraqm' }];
+  it('names the soname when Nix says an attribute nixpy added is missing', () => {
+    const f = judgeEvalError('/p/flake.nix', "error: attribute 'libraqm' missing\n\n       at /p/flake.nix:9:9:", expected);
+    expect(f).toEqual({
+      file: '/p/flake.nix',
+      soname: 'libraqm.so.0',
+      reason: "pkgs.libraqm (picked for libraqm.so.0) does not exist in this nixpkgs; nix says:\nerror: attribute 'libraqm' missing\n\n       at /p/flake.nix:9:9:",
+    });
+  });
+  it('matches the last element of a dotted attribute path', () => {
+    expect(judgeEvalError('/p/flake.nix', "error: attribute 'lib' missing", expected).soname).toBe('libstdc++.so.6');
+  });
+  it('any other error: the shell does not evaluate, with Nix own words', () => {
+    expect(judgeEvalError('/p/shell.nix', 'error: syntax error, unexpected end of file', expected)).toEqual({
+      file: '/p/shell.nix',
+      reason: 'the dev shell does not evaluate; nix says:\nerror: syntax error, unexpected end of file',
+    });
+  });
+});
