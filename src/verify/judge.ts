@@ -33,7 +33,7 @@ function whyMissing(m: MissingSoname, input: JudgeInput): string {
   if (exp === undefined) {
     if (m.category === 'driver') return `${m.soname} not found: the GPU driver's library directory is not on the library path (or no driver is installed)`;
     if (m.category === 'venv') return `${m.soname} not found: the venv ships it (${(m.providedBy ?? []).join(', ')}) but not where the loader looks`;
-    return `${m.soname} not found on the library path, and no attribute was added for it`;
+    return `${m.soname} not found in any directory of the library path`;
   }
   const info = input.attrs.find((a) => a.attr === exp.attr);
   if (!info || info.outPath === null) {

@@ -127,6 +127,24 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     writeFileSync(main.flake, original);
   });
 
+  it('doctor --fix --verify writes the change and proves it (exit 0); check --verify agrees', async () => {
+    const original = readText(main.flake);
+    const r = await run(['doctor', '--fix', '--verify', '--json', '--no-stdin', '--project', main.dir], { env: NIX_ENV });
+    const doc = JSON.parse(r.out) as DoctorJson & { verify: VerifyResult };
+    expect(doc.verify.failures).toEqual([]);
+    expect(doc.verify.status).toBe('verified');
+    expect(doc.patch?.applied).toBe(true);
+    expect(r.code).toBe(0);
+    expect(readText(main.flake)).not.toBe(original);
+    expect(entries(main.dir)).toEqual(['.git', '.gitignore', '.venv', 'flake.lock', 'flake.nix', 'pyproject.toml']);
+
+    const c = await run(['check', '--verify', '--project', main.dir], { env: NIX_ENV });
+    expect(c.out).toMatch(new RegExp(`verified: all ${extensionModules(main.venv).length} extension modules resolve in the new shell`));
+    expect(c.code).toBe(0);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(main.flake, original);
+  });
+
   it('a pick the user nixpkgs builds without the soname: verify names the package, its version and what it ships; ld.so agrees', async () => {
     // An older nixpkgs whose libwebp ships only libwebp.so.7 (mux and demux split off).
     const old = makeStandIn(join(base, 'nixpkgs-split-webp'), { only: { libwebp: ['libwebp.so.7'] } }).dir;
@@ -150,6 +168,13 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     const verdict = ldSoJudge(root, webpModule, path);
     expect(verdict.ok).toBe(false);
     expect(verdict.output).toMatch(/libwebp(mux|demux)\.so\.[23]/);
+
+    // check --verify on the patched file: exit 1, the same failures.
+    const c = await run(['check', '--verify', '--json', '--project', p.dir], { env: NIX_ENV });
+    const doc = JSON.parse(c.out) as { verify: VerifyResult };
+    expect(doc.verify.status).toBe('failed');
+    expect(doc.verify.failures.map((f) => f.soname).sort()).toEqual(r.failures.map((f) => f.soname).sort());
+    expect(c.code).toBe(1);
   });
 
   it('an attribute the user nixpkgs lacks: verify fails with Nix own message and names the soname', async () => {

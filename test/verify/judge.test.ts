@@ -47,7 +47,7 @@ describe('judgeLoad', () => {
     expect(failures.map((f) => f.reason)).toEqual([
       `pkgs.pa (pa-2) does not ship libA.so.1: it has no lib/ directory (/nix/store/${H}-pa-2)`,
       "libB.so.1 not found: pkgs.pb was meant to bring it, but nixpy could not locate that package's output",
-      'libC.so.1 not found on the library path, and no attribute was added for it',
+      'libC.so.1 not found in any directory of the library path',
     ]);
   });
 
