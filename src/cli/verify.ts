@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import type { ChalkInstance } from 'chalk';
 import { readNixFile } from '../nix/files.js';
 import { verifyShell, type Expectation, type VerifyResult } from '../verify/index.js';
+import type { Engine } from '../plan/engine.js';
 import type { Io } from './io.js';
 
 /**
@@ -36,18 +37,38 @@ export interface VerifyTarget {
   libraries: readonly { soname: string; pick: string | null }[];
 }
 
-export async function runVerify(target: VerifyTarget, args: VerifyArgs & { json: boolean }, io: Io): Promise<VerifyResult> {
+/**
+ * The attribute of the Nix file's list that is meant to bring a soname: the resolver's candidate
+ * that one of the listed attributes covers (so a failure names the package the user has).
+ */
+function coverIn(engine: Engine, attrs: readonly string[]): (soname: string) => string | null {
+  return (soname) => {
+    const candidates = engine.resolve(soname, { venvProviders: [], preferAttrs: attrs }).candidates;
+    return attrs.find((a) => candidates.some((c) => engine.covers(a, c.attr, soname))) ?? null;
+  };
+}
+
+export async function runVerify(
+  target: VerifyTarget,
+  args: VerifyArgs & { json: boolean },
+  io: Io,
+  engine: Engine,
+): Promise<VerifyResult> {
   if (target.nixFile === null) {
     return { status: 'unavailable', libraryPath: [], objects: 0, failures: [{ file: target.venv, reason: 'no Nix file to verify' }] };
   }
   const expected: Expectation[] = target.libraries.flatMap((l) => (l.pick !== null ? [{ soname: l.soname, attr: l.pick }] : []));
   const tty = io.isTTY && !args.json;
+  const text = target.text ?? readNixFile(target.nixFile);
+  const fileAttrs = engine.lists(text, target.nixFile).attrs;
   return verifyShell({
     nixFile: target.nixFile,
-    text: target.text ?? readNixFile(target.nixFile),
+    text,
     venv: target.venv,
     shell: args.shell,
     expected,
+    fileAttrs,
+    coverOf: coverIn(engine, fileAttrs),
     env: io.env,
     tty,
     notice: (line) => io.stderr(`${line}\n`),

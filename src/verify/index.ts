@@ -23,6 +23,11 @@ export interface VerifyRequest {
   /** Dev shell name (`--shell`), `default` unless given. */
   shell: string;
   expected: readonly Expectation[];
+  /** Attributes of the Nix file's library list (with the change): evaluated too, so that a
+   * failure of a soname the file already covered can name the package. */
+  fileAttrs?: readonly string[];
+  /** Which of `fileAttrs` is meant to bring a soname nothing in `expected` names, or null. */
+  coverOf?: (soname: string) => string | null;
   env: NodeJS.ProcessEnv;
   /** Nix may draw progress (the user's stderr is a terminal and no --json). */
   tty: boolean;
@@ -56,7 +61,7 @@ const isResult = (v: VerifyResult | VerifyFailure): v is VerifyResult => 'status
 async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix): Promise<NixRun> {
   const dir = dirname(req.nixFile);
   const copy = join(dir, `.nixpy-verify-${randomBytes(6).toString('hex')}-${basename(req.nixFile)}`);
-  const attrs = req.expected.map((e) => attrPath(e.attr));
+  const attrs = attrsToEvaluate(req).map(attrPath);
   writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
   try {
     const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
@@ -67,6 +72,21 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
   } finally {
     rmSync(copy, { force: true });
   }
+}
+
+function attrsToEvaluate(req: VerifyRequest): string[] {
+  return [...new Set([...req.expected.map((e) => e.attr), ...(req.fileAttrs ?? [])])];
+}
+
+/** The expectations, plus the file's own attribute for each missing soname nothing expected. */
+function expectationsFor(req: VerifyRequest, missing: readonly string[]): Expectation[] {
+  const out = [...req.expected];
+  for (const soname of missing) {
+    if (out.some((e) => e.soname === soname)) continue;
+    const attr = req.coverOf?.(soname) ?? null;
+    if (attr !== null) out.push({ soname, attr });
+  }
+  return out;
 }
 
 function libFilesOf(outPath: string): string[] | null {
@@ -96,10 +116,11 @@ async function judgeVenv(req: VerifyRequest, answer: EvalAnswer): Promise<Verify
     })),
     definedVersions,
   );
+  const missing = scan.result.missing.filter((m) => m.category !== 'glibc');
   const failures = judgeLoad({
-    missing: scan.result.missing.filter((m) => m.category !== 'glibc'),
+    missing,
     versionProblems,
-    expected: req.expected,
+    expected: expectationsFor(req, missing.map((m) => m.soname)),
     attrs: answer.attrs,
     libFiles: libFilesOf,
   });
@@ -118,7 +139,7 @@ export async function verifyShell(req: VerifyRequest, run: RunNix = runNix): Pro
   const evaluated = await evaluate(req, kind, run);
   if (evaluated.kind === 'failed') return { status: 'failed', libraryPath: [], failures: [judgeEvalError(req.nixFile, evaluated.stderr, req.expected)], objects: 0 };
   if (evaluated.kind !== 'ok') return runProblem(evaluated, req.nixFile, 'evaluating the dev shell') as VerifyResult;
-  const answer = parseEvalAnswer(evaluated.stdout, req.expected.map((e) => e.attr));
+  const answer = parseEvalAnswer(evaluated.stdout, attrsToEvaluate(req));
   if (answer.libraryPath.length === 0) {
     return { status: 'failed', libraryPath: [], failures: [{ file: req.nixFile, reason: `the dev shell "${req.shell}" sets no LD_LIBRARY_PATH or NIX_LD_LIBRARY_PATH` }], objects: 0 };
   }

@@ -220,8 +220,15 @@ export function makeStandIn(dir: string, opts: StandInOptions = {}): StandIn {
     }
   }
   cpSync(join(REPO, 'fixtures/nix/stub-nixpkgs/lib.nix'), join(dir, 'lib.nix'));
-  writeFileSync(join(dir, 'flake.nix'), standInFlake(attrs));
+  writeFileSync(join(dir, 'flake.nix'), standInFlake(attrs.map((a) => ({ attr: a, name: `${a === 'stdenv.cc.cc' ? 'gcc' : a}-${upstreamVersion(ATTR_PACKAGES[a]![0]!)}` }))));
   return { dir, owner };
+}
+
+/** The upstream version of a downloaded package: `libwebp7_1.2.4-0.2+deb12u1_amd64.deb` -> 1.2.4. */
+function upstreamVersion(pkg: string): string {
+  const deb = debOf(join(CACHE, 'debs'), pkg);
+  const m = deb === undefined ? null : /^[^_]+_(?:[0-9]+%3a)?([^-_]+)/.exec(deb);
+  return m ? m[1]! : 'unknown';
 }
 
 function nixAttrName(a: string): string {
@@ -229,9 +236,10 @@ function nixAttrName(a: string): string {
 }
 
 /** The flake text. A missing attribute fails evaluation exactly as nixpkgs' would. */
-function standInFlake(attrs: readonly string[]): string {
-  const plain = attrs.filter((a) => a !== 'stdenv.cc.cc').map((a) => `      ${nixAttrName(a)} = pkg ${JSON.stringify(a)};`);
-  const stdenv = attrs.includes('stdenv.cc.cc') ? ['      stdenv.cc.cc = gcc;'] : [];
+function standInFlake(attrs: readonly { attr: string; name: string }[]): string {
+  const plain = attrs.filter((a) => a.attr !== 'stdenv.cc.cc').map((a) => `      ${nixAttrName(a.attr)} = pkg ${JSON.stringify(a.attr)} ${JSON.stringify(a.name)};`);
+  const gccName = attrs.find((a) => a.attr === 'stdenv.cc.cc')?.name;
+  const stdenv = gccName ? [`      stdenv.cc.cc = gcc ${JSON.stringify(gccName)};`] : [];
   return `{
   description = "nixpkgs stand-in built from Debian runtime packages (nixpy end-to-end tests)";
   outputs = { self }:
@@ -240,16 +248,14 @@ function standInFlake(attrs: readonly string[]): string {
       lib = import ./lib.nix;
       # One derivation per attribute: /bin/sh copies the real libraries into $out.
       copy = dst: src: "/bin/mkdir -p " + dst + " && /bin/cp -R " + src + "/. " + dst + "/";
-      pkg = attr: derivation {
-        inherit system;
-        name = attr + "-debian";
+      pkg = attr: name: derivation {
+        inherit system name;
         builder = "/bin/sh";
         args = [ "-c" (copy "$out" (./files + "/\${attr}")) ];
       };
       # gcc's two outputs: libstdc++ lives in \`lib\` (pkgs.stdenv.cc.cc.lib).
-      gcc = derivation {
-        inherit system;
-        name = "gcc-12.2.0-debian";
+      gcc = name: derivation {
+        inherit system name;
         outputs = [ "out" "lib" ];
         builder = "/bin/sh";
         args = [ "-c" ("/bin/mkdir -p $out && " + copy "$lib" (./files + "/stdenv.cc.cc")) ];
