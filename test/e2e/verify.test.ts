@@ -77,7 +77,8 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     standIn = makeStandIn(join(base, 'nixpkgs')).dir;
     main = makeProject(join(base, 'main'), standIn, ['zlib']);
     fillVenv(main.venv);
-  });
+    // A cold cache downloads about 50 Debian packages first; a busy 2-core CI machine is slow.
+  }, 600_000);
   afterAll(() => {
     if (base) rmSync(base, { recursive: true, force: true });
   });
@@ -125,7 +126,7 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     expect(py.output).toContain('imported');
     expect(py.status).toBe(0);
     writeFileSync(main.flake, original);
-  });
+  }, 300_000);
 
   it('doctor --fix --verify writes the change and proves it (exit 0); check --verify agrees', async () => {
     const original = readText(main.flake);
@@ -143,7 +144,7 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     expect(c.code).toBe(0);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(main.flake, original);
-  });
+  }, 300_000);
 
   it('a pick the user nixpkgs builds without the soname: verify names the package, its version and what it ships; ld.so agrees', async () => {
     // An older nixpkgs whose libwebp ships only libwebp.so.7 (mux and demux split off).
@@ -175,7 +176,7 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     expect(doc.verify.status).toBe('failed');
     expect(doc.verify.failures).toEqual(r.failures);
     expect(c.code).toBe(1);
-  });
+  }, 300_000);
 
   it('an attribute the user nixpkgs lacks: verify fails with Nix own message and names the soname', async () => {
     const old = makeStandIn(join(base, 'nixpkgs-no-raqm'), { without: ['libraqm'] }).dir;
@@ -191,7 +192,7 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     expect(r.failures[0]!.reason).toContain("pkgs.libraqm (picked for libraqm.so.0) does not exist in this nixpkgs");
     expect(r.failures[0]!.reason).toContain("error: attribute 'libraqm' missing");
     expect(entries(p.dir)).toEqual(listing);
-  });
+  }, 300_000);
 
   it('a libstdc++ older than the module needs: verify names the versions; ld.so refuses the same way', async () => {
     const p = makeProject(join(base, 'cxx'), standIn, ['zlib']);
@@ -215,5 +216,5 @@ describeWithTools(TOOLS, 'verify: real Nix, real Debian libraries, real ld.so', 
     const verdict = ldSoJudge(root, join(p.venv, 'lib/python3.11/site-packages/cxxpkg/_cxx.cpython-311-x86_64-linux-gnu.so'), path);
     expect(verdict.ok).toBe(false);
     expect(verdict.output).toContain("version `GLIBCXX_3.4.32' not found");
-  });
+  }, 300_000);
 });
