@@ -39,30 +39,36 @@ export interface VerifyRequest {
 /** Evaluation is seconds for a warm store; realising may download gigabytes (CUDA). */
 export const DEFAULT_TIMEOUTS = { evalMs: 180_000, realiseMs: 1_800_000 };
 
-const unavailable = (failures: VerifyFailure[]): VerifyResult => ({ status: 'unavailable', libraryPath: [], failures, objects: 0 });
+const unavailable = (file: string, reason: string): VerifyResult => ({ status: 'unavailable', libraryPath: [], failures: [{ file, reason }], objects: 0 });
 
-function runProblem(run: Exclude<NixRun, { kind: 'ok' }>, file: string, what: string): VerifyResult | VerifyFailure {
+/**
+ * What a Nix call that did not succeed means: Nix missing or too slow leaves the question open
+ * (unavailable); Nix refusing is an answer (failed, with `failure` saying why).
+ */
+function stopped(run: Exclude<NixRun, { kind: 'ok' }>, file: string, what: string, failure: (stderr: string) => VerifyFailure, libraryPath: string[]): VerifyResult {
   switch (run.kind) {
     case 'missing':
-      return unavailable([{ file, reason: `${run.command} is not on PATH: --verify needs Nix installed` }]);
+      return unavailable(file, `${run.command} is not on PATH: --verify needs Nix installed`);
     case 'timeout':
-      return unavailable([{ file, reason: `${what} did not finish within ${Math.round(run.ms / 1000)} s (${run.command} stopped)` }]);
+      return unavailable(file, `${what} did not finish within ${Math.round(run.ms / 1000)} s (${run.command} stopped)`);
     case 'failed':
-      return { file, reason: `${what} failed; nix says:\n${nixErrorExcerpt(run.stderr)}` };
+      return { status: 'failed', libraryPath, failures: [failure(run.stderr)], objects: 0 };
   }
 }
-
-const isResult = (v: VerifyResult | VerifyFailure): v is VerifyResult => 'status' in v;
 
 /**
  * Writes the changed text beside the original under a name no one else uses, evaluates it, and
  * removes it whatever happens (the project is left as it was found).
  */
-async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix): Promise<NixRun> {
+async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix): Promise<NixRun | { kind: 'unwritable'; reason: string }> {
   const dir = dirname(req.nixFile);
   const copy = join(dir, `.nixpy-verify-${randomBytes(6).toString('hex')}-${basename(req.nixFile)}`);
   const attrs = attrsToEvaluate(req).map(attrPath);
-  writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
+  try {
+    writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    return { kind: 'unwritable', reason: `cannot write a temporary copy beside ${req.nixFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
   try {
     const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
     const timeoutMs = req.timeouts?.evalMs ?? DEFAULT_TIMEOUTS.evalMs;
@@ -133,13 +139,18 @@ async function judgeVenv(req: VerifyRequest, answer: EvalAnswer): Promise<Verify
  */
 export async function verifyShell(req: VerifyRequest, run: RunNix = runNix): Promise<VerifyResult> {
   const kind = nixFileKind(req.nixFile);
-  if (kind === null) {
-    return unavailable([{ file: req.nixFile, reason: `--verify evaluates flake.nix, shell.nix or default.nix, not ${basename(req.nixFile)}` }]);
-  }
+  if (kind === null) return unavailable(req.nixFile, `--verify evaluates flake.nix, shell.nix or default.nix, not ${basename(req.nixFile)}`);
   const evaluated = await evaluate(req, kind, run);
-  if (evaluated.kind === 'failed') return { status: 'failed', libraryPath: [], failures: [judgeEvalError(req.nixFile, evaluated.stderr, req.expected)], objects: 0 };
-  if (evaluated.kind !== 'ok') return runProblem(evaluated, req.nixFile, 'evaluating the dev shell') as VerifyResult;
-  const answer = parseEvalAnswer(evaluated.stdout, attrsToEvaluate(req));
+  if (evaluated.kind === 'unwritable') return unavailable(req.nixFile, evaluated.reason);
+  if (evaluated.kind !== 'ok') {
+    return stopped(evaluated, req.nixFile, 'evaluating the dev shell', (stderr) => judgeEvalError(req.nixFile, stderr, req.expected), []);
+  }
+  let answer: EvalAnswer;
+  try {
+    answer = parseEvalAnswer(evaluated.stdout, attrsToEvaluate(req));
+  } catch (err) {
+    return unavailable(req.nixFile, `could not read what nix answered: ${(err as Error).message}`);
+  }
   if (answer.libraryPath.length === 0) {
     return { status: 'failed', libraryPath: [], failures: [{ file: req.nixFile, reason: `the dev shell "${req.shell}" sets no LD_LIBRARY_PATH or NIX_LD_LIBRARY_PATH` }], objects: 0 };
   }
@@ -153,8 +164,8 @@ export async function verifyShell(req: VerifyRequest, run: RunNix = runNix): Pro
       progress: req.tty,
     });
     if (r.kind !== 'ok') {
-      const p = runProblem(r, req.nixFile, 'realising the library path');
-      return isResult(p) ? p : { status: 'failed', libraryPath: answer.libraryPath, failures: [p], objects: 0 };
+      const what = 'realising the library path';
+      return stopped(r, req.nixFile, what, (stderr) => ({ file: req.nixFile, reason: `${what} failed; nix says:\n${nixErrorExcerpt(stderr)}` }), answer.libraryPath);
     }
   }
   return judgeVenv(req, answer);

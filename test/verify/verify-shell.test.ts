@@ -84,6 +84,15 @@ describeWithTool('nix-instantiate', 'verifyShell on shell.nix and default.nix (r
     expect(readdirSync(dir).sort()).toEqual(['.venv', 'shell.nix']);
   });
 
+  it('a library path that does not build: failed, with the path and Nix own message', async () => {
+    const broken = `"\${derivation { name = "broken-lib"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo no; exit 3" ]; }}/lib"`;
+    const r = await verifyShell(request('shell.nix', `{ }: { LD_LIBRARY_PATH = ${broken}; }\n`));
+    expect(r.status).toBe('failed');
+    expect(r.libraryPath).toEqual([expect.stringMatching(/-broken-lib\/lib$/)]);
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]!.reason).toMatch(/^realising the library path failed; nix says:\nerror: builder for '\/nix\/store\/[0-9a-z]{32}-broken-lib\.drv' failed/);
+  });
+
   it('a shell with no library path at all: failed, saying so', async () => {
     const r = await verifyShell(request('shell.nix', '{ }: { name = "x"; }\n'));
     expect(r).toEqual({
