@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import type { ChalkInstance } from 'chalk';
 import { readNixFile } from '../nix/files.js';
-import { verifyShell, type Expectation, type VerifyResult } from '../verify/index.js';
+import { describeVersionProblem, findVersionProblems } from '../plan/symbol-versions.js';
+import { verifyShell, type Expectation, type VenvJudge, type VerifyResult } from '../verify/index.js';
 import type { Engine } from '../plan/engine.js';
 import type { Io } from './io.js';
 
@@ -37,6 +38,23 @@ export interface VerifyTarget {
   libraries: readonly { soname: string; pick: string | null }[];
 }
 
+/** The plan's judgement of a venv, for verify to rerun: NixOS's loader model with the shell's
+ * library path, and the symbol-version check against the libraries the loader found. */
+export function venvJudge(engine: Engine): VenvJudge {
+  return {
+    scan: (venv, ldLibraryPath) => engine.scan(venv, { env: 'nixos', ldLibraryPath }),
+    versionFailures: (report) =>
+      findVersionProblems(
+        report.objects.map((o) => ({
+          path: o.path,
+          verneed: o.elf.verneed,
+          resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
+        })),
+        (path) => engine.definedVersions(path),
+      ).map((p) => ({ file: p.neededBy, soname: p.soname, reason: `${describeVersionProblem(p)}; ${p.advice}` })),
+  };
+}
+
 /**
  * The attribute of the Nix file's list that is meant to bring a soname: the resolver's candidate
  * that one of the listed attributes covers (so a failure names the package the user has).
@@ -69,6 +87,7 @@ export async function runVerify(
     expected,
     fileAttrs,
     coverOf: coverIn(engine, fileAttrs),
+    judge: venvJudge(engine),
     env: io.env,
     tty,
     notice: (line) => io.stderr(`${line}\n`),

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readElfFile } from '../elf/index.js';
-import { findVersionProblems } from '../nixpkgs/symbol-versions.js';
-import { scanVenv } from '../scan/index.js';
 import { attrPath, nixFileKind, verifyExpr } from './expr.js';
 import { nixErrorExcerpt, parseEvalAnswer, type EvalAnswer } from './interpret.js';
 import { judgeEvalError, judgeLoad } from './judge.js';
 import { evalCall, realiseCall, runNix, type NixRun, type RunNix } from './nix-run.js';
-import type { Expectation, VerifyFailure, VerifyResult } from './types.js';
+import type { Expectation, VenvJudge, VerifyFailure, VerifyResult } from './types.js';
 
-export type { Expectation, VerifyFailure, VerifyResult, VerifyStatus, AttrInfo } from './types.js';
+export type { Expectation, VenvJudge, VerifyFailure, VerifyResult, VerifyStatus, AttrInfo } from './types.js';
 export { nixFileKind } from './expr.js';
 
 export interface VerifyRequest {
@@ -28,6 +25,8 @@ export interface VerifyRequest {
   fileAttrs?: readonly string[];
   /** Which of `fileAttrs` is meant to bring a soname nothing in `expected` names, or null. */
   coverOf?: (soname: string) => string | null;
+  /** The plan's judgement of a venv, rerun with the shell's library path. */
+  judge: VenvJudge;
   env: NodeJS.ProcessEnv;
   /** Nix may draw progress (the user's stderr is a terminal and no --json). */
   tty: boolean;
@@ -103,29 +102,13 @@ function libFilesOf(outPath: string): string[] | null {
   }
 }
 
-function definedVersions(path: string): string[] | null {
-  try {
-    return readElfFile(path).verdef;
-  } catch {
-    return null;
-  }
-}
-
 /** The loader model again, with the realised directories as the library path (NixOS glibc). */
 async function judgeVenv(req: VerifyRequest, answer: EvalAnswer): Promise<VerifyResult> {
-  const scan = await scanVenv(req.venv, { env: 'nixos', ldLibraryPath: answer.libraryPath.join(':') });
-  const versionProblems = findVersionProblems(
-    scan.objects.map((o) => ({
-      path: o.path,
-      verneed: o.elf.verneed,
-      resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
-    })),
-    definedVersions,
-  );
+  const scan = await req.judge.scan(req.venv, answer.libraryPath.join(':'));
   const missing = scan.result.missing.filter((m) => m.category !== 'glibc');
   const failures = judgeLoad({
     missing,
-    versionProblems,
+    versionFailures: req.judge.versionFailures(scan),
     expected: expectationsFor(req, missing.map((m) => m.soname)),
     attrs: answer.attrs,
     libFiles: libFilesOf,

@@ -1,4 +1,3 @@
-import { describeVersionProblem, type VersionProblem } from '../nixpkgs/symbol-versions.js';
 import type { MissingSoname } from '../scan/types.js';
 import { missingAttributeOf, nixErrorExcerpt, storeName } from './interpret.js';
 import type { AttrInfo, Expectation, VerifyFailure } from './types.js';
@@ -11,7 +10,8 @@ import type { AttrInfo, Expectation, VerifyFailure } from './types.js';
 export interface JudgeInput {
   /** Sonames the loader model still cannot find with the shell's library path. */
   missing: readonly MissingSoname[];
-  versionProblems: readonly VersionProblem[];
+  /** Symbol-version refusals, already described (VenvJudge.versionFailures). */
+  versionFailures: readonly VerifyFailure[];
   expected: readonly Expectation[];
   attrs: readonly AttrInfo[];
   /** Names of the files in DIR/lib of a realised package, or null when it is not there. */
@@ -52,9 +52,7 @@ export function judgeLoad(input: JudgeInput): VerifyFailure[] {
     const reason = whyMissing(m, input);
     for (const file of m.neededBy) out.push({ file, soname: m.soname, reason });
   }
-  for (const p of input.versionProblems) {
-    out.push({ file: p.neededBy, soname: p.soname, reason: `${describeVersionProblem(p)}; ${p.advice}` });
-  }
+  out.push(...input.versionFailures);
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.soname ?? '').localeCompare(b.soname ?? '')));
 }
 

@@ -1,3 +1,5 @@
+import type { ScanReport } from '../scan/index.js';
+
 /** `verify` object of `doctor --verify --json` / `check --verify --json` (docs/json.md). */
 export type VerifyStatus = 'verified' | 'failed' | 'unavailable';
 
@@ -32,4 +34,17 @@ export interface AttrInfo {
   outPath: string | null;
   /** `name` of the package (pname-version), when it has one. */
   name: string | null;
+}
+
+/**
+ * How the plan judges a venv, rerun by verify against the shell's realised library path. The
+ * caller (the CLI, from the plan's engine) supplies it: classification and the symbol-version
+ * advice are nixpkgs knowledge, which this module does not depend on.
+ */
+export interface VenvJudge {
+  /** The scan under NixOS's loader model with this LD_LIBRARY_PATH (classification included). */
+  scan(venv: string, ldLibraryPath: string): Promise<ScanReport>;
+  /** Modules ld.so would refuse for a symbol version their resolved library does not define,
+   * each with its reason (versions needed, what the library provides, the way out). */
+  versionFailures(report: ScanReport): { file: string; soname: string; reason: string }[];
 }

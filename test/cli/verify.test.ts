@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { renderVerify, verifiedExitCode } from '../../src/cli/verify.js';
+import { renderVerify, venvJudge, verifiedExitCode } from '../../src/cli/verify.js';
+import { realEngine } from '../../src/plan/engine-real.js';
 import type { VerifyResult } from '../../src/verify/index.js';
 import { copyDemo, run } from '../e2e/harness.js';
 
@@ -59,5 +60,20 @@ describe('--verify without Nix on PATH', () => {
       demo.cleanup();
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('venvJudge', () => {
+  it('reruns the scan with a library path and describes symbol-version refusals with the way out', async () => {
+    // fixtures/doctor/symver: an extension needing GLIBCXX_3.4.32 and VERS_2.0, shipped with
+    // older builds (found through its RUNPATH).
+    const venv = join(import.meta.dirname, '../../fixtures/doctor/symver/venv');
+    const judge = venvJudge(realEngine({ env: {} }));
+    const report = await judge.scan(venv, '/nonexistent');
+    const failures = judge.versionFailures(report);
+    const cxx = failures.find((f) => f.soname === 'libstdc++.so.6');
+    expect(cxx?.file).toBe('lib/python3.12/site-packages/verspkg/_ext.cpython-312-x86_64-linux-gnu.so');
+    expect(cxx?.reason).toMatch(/^GLIBCXX_3\.4\.32 needed by .*_ext\..*, the libstdc\+\+\.so\.6 at .*verspkg\.libs\/libstdc\+\+\.so\.6 provides up to GLIBCXX_3\.4\.30; .*gcc13\.cc\.lib/);
+    expect(failures.map((f) => f.soname).sort()).toEqual(['libstdc++.so.6', 'libvers.so.1']);
   });
 });

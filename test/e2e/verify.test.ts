@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools } from '../helpers/tools.js';
 import { verifyShell, type Expectation, type VerifyResult } from '../../src/verify/index.js';
+import { venvJudge } from '../../src/cli/verify.js';
+import { realEngine } from '../../src/plan/engine-real.js';
 import { run } from './harness.js';
 import {
   NIX_ENV,
@@ -53,6 +55,7 @@ function verify(p: Project, text: string, expected: Expectation[]): Promise<Veri
     venv: p.venv,
     shell: 'default',
     expected,
+    judge: venvJudge(realEngine({ env: { XDG_CACHE_HOME: join(base, 'no-cache') } })),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...NIX_ENV },
     tty: false,
   });

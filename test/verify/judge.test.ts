@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { judgeEvalError, judgeLoad, type JudgeInput } from '../../src/verify/judge.js';
-import { findVersionProblems } from '../../src/nixpkgs/symbol-versions.js';
 
 const H = 'b'.repeat(32);
 const WEBP = `/nix/store/${H}-libwebp-1.2.4`;
 
 function input(over: Partial<JudgeInput>): JudgeInput {
-  return { missing: [], versionProblems: [], expected: [], attrs: [], libFiles: () => null, ...over };
+  return { missing: [], versionFailures: [], expected: [], attrs: [], libFiles: () => null, ...over };
 }
 
 describe('judgeLoad', () => {
@@ -51,15 +50,17 @@ describe('judgeLoad', () => {
     ]);
   });
 
-  it('a libstdc++ that is too old: the versions, what it provides, and which gcc would', () => {
-    const problems = findVersionProblems(
-      [{ path: 'pkg/_cxx.so', verneed: [{ file: 'libstdc++.so.6', versions: ['GLIBCXX_3.4.30', 'GLIBCXX_3.4.32'] }], resolved: new Map([['libstdc++.so.6', '/nix/store/x-gcc-12-lib/lib/libstdc++.so.6']]) }],
-      () => ['GLIBCXX_3.4', 'GLIBCXX_3.4.29', 'GLIBCXX_3.4.30'],
+  it('symbol-version refusals come as described, in file order with the missing sonames', () => {
+    const failures = judgeLoad(
+      input({
+        missing: [{ soname: 'libz.so.1', category: 'package', neededBy: ['b.so'] }],
+        versionFailures: [{ file: 'a.so', soname: 'libstdc++.so.6', reason: 'GLIBCXX_3.4.32 needed by a.so' }],
+      }),
     );
-    const [f] = judgeLoad(input({ versionProblems: problems }));
-    expect(f!.file).toBe('pkg/_cxx.so');
-    expect(f!.soname).toBe('libstdc++.so.6');
-    expect(f!.reason).toMatch(/^GLIBCXX_3\.4\.32 needed by pkg\/_cxx\.so, the libstdc\+\+\.so\.6 at \/nix\/store\/x-gcc-12-lib\/lib\/libstdc\+\+\.so\.6 provides up to GLIBCXX_3\.4\.30; .*pkgs\.gcc13\.cc\.lib/);
+    expect(failures.map((f) => [f.file, f.soname])).toEqual([
+      ['a.so', 'libstdc++.so.6'],
+      ['b.so', 'libz.so.1'],
+    ]);
   });
 });
 

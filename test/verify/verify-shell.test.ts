@@ -7,6 +7,10 @@ import { nixParseText } from '../helpers/nix.js';
 import { verifyExpr } from '../../src/verify/expr.js';
 import { verifyShell, type VerifyRequest } from '../../src/verify/index.js';
 import type { RunNix } from '../../src/verify/nix-run.js';
+import { venvJudge } from '../../src/cli/verify.js';
+import { realEngine } from '../../src/plan/engine-real.js';
+
+const judge = venvJudge(realEngine({ env: {} }));
 
 /**
  * verifyShell with real Nix on shell.nix / default.nix files (the flake path is proven end to end
@@ -26,7 +30,7 @@ let dir = '';
 let venv = '';
 
 function request(file: string, text: string, over: Partial<VerifyRequest> = {}): VerifyRequest {
-  return { nixFile: join(dir, file), text, venv, shell: 'default', expected: [], env: NIX_ENV, tty: false, ...over };
+  return { nixFile: join(dir, file), text, venv, shell: 'default', expected: [], judge, env: NIX_ENV, tty: false, ...over };
 }
 
 describe('verifyExpr', () => {
@@ -122,7 +126,7 @@ describe('verifyShell bounds', () => {
         return { kind: 'timeout', command: call.command, ms: call.timeoutMs };
       };
       const r = await verifyShell(
-        { nixFile: join(d, 'flake.nix'), text: '{ outputs = _: { }; }\n', venv: d, shell: 'default', expected: [], env: {}, tty: false, timeouts: { evalMs: 5000 } },
+        { nixFile: join(d, 'flake.nix'), text: '{ outputs = _: { }; }\n', venv: d, shell: 'default', expected: [], judge, env: {}, tty: false, timeouts: { evalMs: 5000 } },
         timedOut,
       );
       expect(timeoutSeen).toBe(5000);
@@ -139,7 +143,7 @@ describe('verifyShell bounds', () => {
   });
 
   it('devenv.nix is not evaluated: unavailable, saying which files are', async () => {
-    const r = await verifyShell({ nixFile: '/p/devenv.nix', text: '', venv: '/p/.venv', shell: 'default', expected: [], env: {}, tty: false });
+    const r = await verifyShell({ nixFile: '/p/devenv.nix', text: '', venv: '/p/.venv', shell: 'default', expected: [], judge, env: {}, tty: false });
     expect(r.status).toBe('unavailable');
     expect(r.failures[0]!.reason).toBe('--verify evaluates flake.nix, shell.nix or default.nix, not devenv.nix');
   });
