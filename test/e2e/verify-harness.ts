@@ -23,6 +23,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readElfFile } from '../../src/elf/index.js';
@@ -65,22 +66,37 @@ export const ATTR_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'stdenv.cc.cc': ['libstdc++6'],
 };
 
-/** Libraries the attributes' libraries need in turn (their RUNPATH closure in nixpkgs). */
-const DEPENDENCY_PACKAGES = [
-  'libgfortran5', 'libquadmath0', 'libicu72', 'liblzma5', 'libgcrypt20', 'libgpg-error0', 'libpng16-16',
-  'libbrotli1', 'libbz2-1.0', 'libharfbuzz0b', 'libfribidi0', 'libglib2.0-0', 'libgraphite2-3',
-  'libpcre2-8-0', 'libffi8', 'libmount1', 'libselinux1', 'libblkid1', 'libjbig0', 'liblerc4',
-  'libgomp1', 'libdeflate0', 'libzstd1', 'libxau6', 'libxdmcp6', 'libbsd0', 'libmd0', 'libgcc-s1', 'libexpat1',
-];
+/** The Python extension modules of the venv. Another set (opencv, scipy, h5py, ...) needs its
+ * packages here and the attributes nixpy picks for their sonames in ATTR_PACKAGES. */
+export const VENV_PACKAGES = ['python3-pil', 'python3-lxml', 'python3-numpy'];
 
-/** The extension modules of the venv, and the interpreter that imports them in the root. */
-const PYTHON_PACKAGES = ['python3-pil', 'python3-lxml', 'python3-numpy', 'python3.11-minimal', 'libpython3.11-minimal', 'libpython3.11-stdlib'];
+/** The interpreter that imports them inside the root. */
+const INTERPRETER_PACKAGES = ['python3.11-minimal', 'libpython3.11-minimal', 'libpython3.11-stdlib', 'zlib1g', 'libexpat1'];
 
 function sh(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   return execFileSync(cmd, [...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
 }
 
-const ALL_PACKAGES = [...Object.values(ATTR_PACKAGES).flat(), ...DEPENDENCY_PACKAGES, ...PYTHON_PACKAGES];
+/**
+ * What the attributes' libraries need in turn (their RUNPATH closure in nixpkgs): the Debian
+ * dependency closure of their packages, from apt's own metadata (cached: apt-cache is slow).
+ */
+function dependencyPackages(): string[] {
+  const roots = [...new Set(Object.values(ATTR_PACKAGES).flat())].sort();
+  const file = join(CACHE, `depends-${createHash('sha256').update(roots.join(' ')).digest('hex').slice(0, 16)}.txt`);
+  if (existsSync(file)) return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const flags = ['--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances'];
+  const out = sh('apt-cache', ['depends', ...flags, ...roots]);
+  // Top-level lines are package names; `<name>` is a virtual package, indented lines relations.
+  const pkgs = [...new Set(out.split('\n').filter((l) => /^[a-z0-9]/.test(l)))].sort();
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(file, pkgs.join('\n') + '\n');
+  return pkgs;
+}
+
+function allPackages(): string[] {
+  return [...new Set([...Object.values(ATTR_PACKAGES).flat(), ...dependencyPackages(), ...VENV_PACKAGES, ...INTERPRETER_PACKAGES])];
+}
 
 function debOf(debs: string, pkg: string): string | undefined {
   return readdirSync(debs).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
@@ -90,7 +106,7 @@ function debOf(debs: string, pkg: string): string | undefined {
 export function fetchDebs(): void {
   const debs = join(CACHE, 'debs');
   mkdirSync(debs, { recursive: true });
-  const missing = ALL_PACKAGES.filter((p) => !existsSync(join(CACHE, 'unpacked', p)) && debOf(debs, p) === undefined);
+  const missing = allPackages().filter((p) => !existsSync(join(CACHE, 'unpacked', p)) && debOf(debs, p) === undefined);
   if (missing.length === 0) return;
   try {
     sh('apt-get', ['download', '-q', ...missing], { cwd: debs });
@@ -182,7 +198,7 @@ export interface StandInOptions {
  */
 export function makeStandIn(dir: string, opts: StandInOptions = {}): StandIn {
   const pool = new Map<string, string>();
-  for (const pkg of [...Object.values(ATTR_PACKAGES).flat(), ...DEPENDENCY_PACKAGES]) {
+  for (const pkg of [...Object.values(ATTR_PACKAGES).flat(), ...dependencyPackages()]) {
     for (const [soname, file] of librariesOf(pkg)) if (!pool.has(soname)) pool.set(soname, file);
   }
   const owner = new Map<string, string>();
@@ -322,7 +338,7 @@ ${libs.map((l) => `        pkgs.${l}`).join('\n')}
 export function fillVenv(venv: string, extra: readonly { from: string; to: string }[] = []): void {
   const sp = join(venv, 'lib/python3.11/site-packages');
   mkdirSync(sp, { recursive: true });
-  for (const pkg of ['python3-pil', 'python3-lxml', 'python3-numpy']) {
+  for (const pkg of VENV_PACKAGES) {
     const from = join(unpacked(pkg), 'usr/lib/python3/dist-packages');
     for (const e of readdirSync(from)) cpSync(join(from, e), join(sp, e), { recursive: true, verbatimSymlinks: true });
   }
