@@ -40,7 +40,7 @@ export const checkCommand: Command<CheckArgs> = {
     const libraries = report.missing.map((m) => ({ soname: m.soname, pick: m.attr }));
     const verify = await runVerify({ nixFile: report.nixFile, text: null, venv: report.venv, libraries }, args, io, engine);
     if (args.json) printJson(io, { ...report, verify });
-    else io.stdout(text + renderVerify(verify, chalk, show));
+    else io.stdout(text + (text === '' ? '' : '\n') + renderVerify(verify, chalk, show));
     return verifiedExitCode(code, verify);
   },
 };

@@ -89,7 +89,7 @@ export const doctorCommand: Command<DoctorArgs> = {
     const proposed = p && p.changed && !p.applied ? engine.patch(readNixFile(p.file), p.file, p.add, p.driverPath).text : null;
     const verify = await runVerify({ nixFile: report.nixFile, text: proposed, venv: report.venv, libraries: report.libraries }, args, io, engine);
     if (args.json) printJson(io, { ...report, verify });
-    else io.stdout(text + renderVerify(verify, chalk, show));
+    else io.stdout(text + (text === '' ? '' : '\n') + renderVerify(verify, chalk, show));
     return verifiedExitCode(code, verify);
   },
 };
