@@ -68,6 +68,14 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
   } catch (err) {
     return { kind: 'unwritable', reason: `cannot write a temporary copy beside ${req.nixFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   }
+  // Ctrl-C while Nix evaluates must not leave the copy in the project: remove it, then let the
+  // signal do what it would have done.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    rmSync(copy, { force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
     const timeoutMs = req.timeouts?.evalMs ?? DEFAULT_TIMEOUTS.evalMs;
@@ -75,6 +83,8 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
     // Nix's message points into the copy: show the user's own file instead.
     return r.kind === 'failed' ? { ...r, stderr: r.stderr.split(copy).join(req.nixFile) } : r;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(copy, { force: true });
   }
 }

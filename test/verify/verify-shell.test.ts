@@ -148,3 +148,36 @@ describe('verifyShell bounds', () => {
     expect(r.failures[0]!.reason).toBe('--verify evaluates flake.nix, shell.nix or default.nix, not devenv.nix');
   });
 });
+
+describe('verifyShell interrupted', () => {
+  it('Ctrl-C while Nix evaluates: the temporary copy is removed and the signal still ends the process', async () => {
+    const { spawn } = await import('node:child_process');
+    const { chmodSync } = await import('node:fs');
+    const d = mkdtempSync(join(tmpdir(), 'nixpy-verify-sig-'));
+    try {
+      // A nix-instantiate that takes its time, as a cold evaluation does.
+      const bin = join(d, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'nix-instantiate'), '#!/bin/sh\nexec sleep 20\n');
+      chmodSync(join(bin, 'nix-instantiate'), 0o755);
+      const project = join(d, 'p');
+      mkdirSync(project);
+      writeFileSync(join(project, 'shell.nix'), '{ }: { }\n');
+      const dist = join(import.meta.dirname, '../../dist/verify/index.js');
+      const script = `
+        const { verifyShell } = await import(${JSON.stringify(dist)});
+        await verifyShell({ nixFile: ${JSON.stringify(join(project, 'shell.nix'))}, text: '{ }: { }', venv: ${JSON.stringify(project)},
+          shell: 'default', expected: [], judge: null, env: { PATH: ${JSON.stringify(bin)} }, tty: false });`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
+      const copies = (): string[] => readdirSync(project).filter((f) => f.startsWith('.nixpy-verify-'));
+      for (let i = 0; i < 600 && copies().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(copies()).toHaveLength(1);
+      child.kill('SIGINT');
+      expect(await exited).toBe('SIGINT');
+      expect(readdirSync(project)).toEqual(['shell.nix']);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
