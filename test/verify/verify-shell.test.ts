@@ -158,7 +158,7 @@ describe('verifyShell interrupted', () => {
       // A nix-instantiate that takes its time, as a cold evaluation does.
       const bin = join(d, 'bin');
       mkdirSync(bin);
-      writeFileSync(join(bin, 'nix-instantiate'), '#!/bin/sh\nexec sleep 20\n');
+      writeFileSync(join(bin, 'nix-instantiate'), '#!/bin/sh\nexec sleep 90\n');
       chmodSync(join(bin, 'nix-instantiate'), 0o755);
       const project = join(d, 'p');
       mkdirSync(project);
