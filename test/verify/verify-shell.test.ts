@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool } from '../helpers/tools.js';
 import { nixParseText } from '../helpers/nix.js';
@@ -149,6 +150,24 @@ describe('verifyShell bounds', () => {
   });
 });
 
+/**
+ * src/verify as plain JavaScript for a child process, transpiled here rather than taken from
+ * dist/ (another test may be rebuilding dist/ at the same moment). It lives under the
+ * repository's node_modules so that `execa` resolves; `tmp` only names it.
+ */
+function transpiledVerify(tmp: string): string {
+  const src = join(import.meta.dirname, '../../src/verify');
+  const out = join(import.meta.dirname, '../../node_modules/.cache', `nixpy-verify-${basename(tmp)}`);
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.ts'))) {
+    const js = ts.transpileModule(readFileSync(join(src, f), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    writeFileSync(join(out, f.replace(/\.ts$/, '.js')), js);
+  }
+  return out;
+}
+
 describe('verifyShell interrupted', () => {
   it('Ctrl-C while Nix evaluates: the temporary copy is removed and the signal still ends the process', async () => {
     const { spawn } = await import('node:child_process');
@@ -163,20 +182,23 @@ describe('verifyShell interrupted', () => {
       const project = join(d, 'p');
       mkdirSync(project);
       writeFileSync(join(project, 'shell.nix'), '{ }: { }\n');
-      const dist = join(import.meta.dirname, '../../dist/verify/index.js');
+      const dist = join(transpiledVerify(d), 'index.js');
       const script = `
         const { verifyShell } = await import(${JSON.stringify(dist)});
         await verifyShell({ nixFile: ${JSON.stringify(join(project, 'shell.nix'))}, text: '{ }: { }', venv: ${JSON.stringify(project)},
           shell: 'default', expected: [], judge: null, env: { PATH: ${JSON.stringify(bin)} }, tty: false });`;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
       const copies = (): string[] => readdirSync(project).filter((f) => f.startsWith('.nixpy-verify-'));
       for (let i = 0; i < 600 && copies().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(copies()).toHaveLength(1);
+      expect(copies(), stderr).toHaveLength(1);
       child.kill('SIGINT');
       expect(await exited).toBe('SIGINT');
       expect(readdirSync(project)).toEqual(['shell.nix']);
     } finally {
+      rmSync(join(import.meta.dirname, '../../node_modules/.cache', `nixpy-verify-${basename(d)}`), { recursive: true, force: true });
       rmSync(d, { recursive: true, force: true });
     }
   });
