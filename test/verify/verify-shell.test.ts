@@ -177,7 +177,7 @@ describe('verifyShell interrupted', () => {
       // A nix-instantiate that takes its time, as a cold evaluation does.
       const bin = join(d, 'bin');
       mkdirSync(bin);
-      writeFileSync(join(bin, 'nix-instantiate'), '#!/bin/sh\nexec sleep 90\n');
+      writeFileSync(join(bin, 'nix-instantiate'), `#!/bin/sh\necho $$ > ${d}/nix.pid\nexec /bin/sleep 90\n`);
       chmodSync(join(bin, 'nix-instantiate'), 0o755);
       const project = join(d, 'p');
       mkdirSync(project);
@@ -198,6 +198,12 @@ describe('verifyShell interrupted', () => {
       expect(await exited).toBe('SIGINT');
       expect(readdirSync(project)).toEqual(['shell.nix']);
     } finally {
+      // The fake nix outlives the interrupted child (as a real one would finish its own work).
+      try {
+        process.kill(Number(readFileSync(join(d, 'nix.pid'), 'utf8')), 'SIGTERM');
+      } catch {
+        // already gone
+      }
       rmSync(join(import.meta.dirname, '../../node_modules/.cache', `nixpy-verify-${basename(d)}`), { recursive: true, force: true });
       rmSync(d, { recursive: true, force: true });
     }
