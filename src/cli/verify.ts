@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { ChalkInstance } from 'chalk';
 import { readNixFile } from '../nix/files.js';
-import { describeVersionProblem, findVersionProblems } from '../plan/symbol-versions.js';
+import { describeVersionProblem, versionProblemsFromScan } from '../plan/symbol-versions.js';
 import { verifyShell, type Expectation, type VenvJudge, type VerifyResult } from '../verify/index.js';
 import type { Engine } from '../plan/engine.js';
 import type { Io } from './io.js';
@@ -39,19 +39,17 @@ export interface VerifyTarget {
 }
 
 /** The plan's judgement of a venv, for verify to rerun: NixOS's loader model with the shell's
- * library path, and the symbol-version check against the libraries the loader found. */
+ * library path, version refusals included. */
 export function venvJudge(engine: Engine): VenvJudge {
   return {
     scan: (venv, ldLibraryPath) => engine.scan(venv, { env: 'nixos', ldLibraryPath }),
+    // The scan's own version refusals (the loader model checks DT_VERNEED against DT_VERDEF).
     versionFailures: (report) =>
-      findVersionProblems(
-        report.objects.map((o) => ({
-          path: o.path,
-          verneed: o.elf.verneed,
-          resolved: new Map(o.closure.libraries.map((l) => [l.soname, l.path] as const)),
-        })),
-        (path) => engine.definedVersions(path),
-      ).map((p) => ({ file: p.neededBy, soname: p.soname, reason: `${describeVersionProblem(p)}; ${p.advice}` })),
+      versionProblemsFromScan(report.result.versionErrors, report.versionDefinitions).map((p) => ({
+        file: p.neededBy,
+        soname: p.soname,
+        reason: `${describeVersionProblem(p)}; ${p.advice}`,
+      })),
   };
 }
 

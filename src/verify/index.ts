@@ -63,13 +63,8 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
   const dir = dirname(req.nixFile);
   const copy = join(dir, `.nixpy-verify-${randomBytes(6).toString('hex')}-${basename(req.nixFile)}`);
   const attrs = attrsToEvaluate(req).map(attrPath);
-  try {
-    writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    return { kind: 'unwritable', reason: `cannot write a temporary copy beside ${req.nixFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-  }
   // Ctrl-C while Nix evaluates must not leave the copy in the project: remove it, then let the
-  // signal do what it would have done.
+  // signal do what it would have done. Listening starts before the copy exists.
   const onSignal = (signal: NodeJS.Signals): void => {
     rmSync(copy, { force: true });
     process.kill(process.pid, signal);
@@ -77,6 +72,11 @@ async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    try {
+      writeFileSync(copy, req.text, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      return { kind: 'unwritable', reason: `cannot write a temporary copy beside ${req.nixFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    }
     const call = evalCall(kind, verifyExpr({ kind, dir, copy, shell: req.shell, attrs }));
     const timeoutMs = req.timeouts?.evalMs ?? DEFAULT_TIMEOUTS.evalMs;
     const r = await run({ ...call, env: req.env, cwd: dir, timeoutMs, progress: false });

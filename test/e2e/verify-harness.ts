@@ -44,7 +44,8 @@ export const NIX_ENV: NodeJS.ProcessEnv = {
 };
 
 /**
- * The stand-in's attributes, spelled as nixpkgs spells them and as nixpy's index picks them, and
+ * The stand-in's attributes, spelled as nixpkgs-unstable spells them (nixpy's picks for that
+ * release: the test projects say `[tool.nixpy] nixpkgs = "unstable"`), and
  * the Debian packages whose shared libraries each one ships. `stdenv.cc.cc` is a two-output
  * derivation whose `lib` output holds libstdc++, as gcc's is in nixpkgs.
  */
@@ -324,7 +325,9 @@ ${libs.map((l) => `        pkgs.${l}`).join('\n')}
 }
 `,
   );
-  writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "e2e"\nversion = "0"\n');
+  // A `path:` input carries no date (its lock says 1970), so nixpy would read it as an old
+  // release: the project says which nixpkgs the stand-in spells its attributes for.
+  writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "e2e"\nversion = "0"\n\n[tool.nixpy]\nnixpkgs = "unstable"\n');
   writeFileSync(join(dir, '.gitignore'), '.venv\n');
   // A git checkout, as most flakes are: Nix copies tracked files only, never the venv.
   sh('git', ['init', '-q', '.'], { cwd: dir });
