@@ -26,3 +26,17 @@ export function describeWithTool(tool: string, name: string, fn: () => void): vo
     describe.skip(`${name} (needs ${tool})`, fn);
   }
 }
+
+/** describeWithTool for a suite that needs several tools: every one must be there. */
+export function describeWithTools(tools: readonly string[], name: string, fn: () => void): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length === 0) {
+    describe(name, fn);
+  } else if (process.env.CI) {
+    describe(name, () => {
+      throw new Error(`${missing.join(', ')} required in CI but not installed (see .ci/run)`);
+    });
+  } else {
+    describe.skip(`${name} (needs ${missing.join(', ')})`, fn);
+  }
+}
