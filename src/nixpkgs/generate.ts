@@ -1,26 +1,36 @@
 /**
  * Regenerates the shipped data from the readable tables:
- *   src/nixpkgs/data/sonames.tsv -> data/sonames.json
- *   src/nixpkgs/data/renames.tsv -> data/renames.json
+ *   src/nixpkgs/data/sonames.tsv                              -> data/sonames.json
+ *   src/nixpkgs/data/renames.tsv                              -> data/renames.json
+ *   src/nixpkgs/data/libstdcxx-abi.tsv + nixpkgs-releases.tsv -> data/toolchain.json
  *   npx tsc -p tsconfig.build.json && node dist/nixpkgs/generate.js
- * test/nixpkgs/embedded.test.ts fails when they are out of sync.
+ * test/nixpkgs/embedded.test.ts and toolchain.test.ts fail when they are out of sync.
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
 import { compileTable, parseTable } from './table.js';
 import { renderRenames } from './renames.js';
+import { compileToolchain, TOOLCHAIN_PATH } from './toolchain.js';
 
-export const TABLE_PATH = fileURLToPath(new URL('../../src/nixpkgs/data/sonames.tsv', import.meta.url));
+const dataFile = (name: string): string => fileURLToPath(new URL(`../../src/nixpkgs/data/${name}`, import.meta.url));
+
+export const TABLE_PATH = dataFile('sonames.tsv');
 export const DATA_PATH = fileURLToPath(new URL('../../data/sonames.json', import.meta.url));
-export const RENAMES_TABLE_PATH = fileURLToPath(new URL('../../src/nixpkgs/data/renames.tsv', import.meta.url));
+export const RENAMES_TABLE_PATH = dataFile('renames.tsv');
 export const RENAMES_DATA_PATH = fileURLToPath(new URL('../../data/renames.json', import.meta.url));
+export const ABI_TABLE_PATH = dataFile('libstdcxx-abi.tsv');
+export const RELEASE_TABLE_PATH = dataFile('nixpkgs-releases.tsv');
 
 export function renderEmbedded(tsv: string): string {
   return JSON.stringify(compileTable(parseTable(tsv))) + '\n';
 }
 
 export { renderRenames };
+
+export function renderToolchain(abiTsv: string, releasesTsv: string): string {
+  return JSON.stringify(compileToolchain(abiTsv, releasesTsv)) + '\n';
+}
 
 function write(path: string, text: string): void {
   writeFileAtomic(path, text, { create: true });
@@ -30,4 +40,5 @@ function write(path: string, text: string): void {
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   write(DATA_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
   write(RENAMES_DATA_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
+  write(TOOLCHAIN_PATH, renderToolchain(readFileSync(ABI_TABLE_PATH, 'utf8'), readFileSync(RELEASE_TABLE_PATH, 'utf8')));
 }

@@ -6,25 +6,9 @@ import type { VersionRefusal } from '../scan/types.js';
  * load it, and no amount of adding libraries to the path helps unless a newer build comes first.
  */
 
-export interface ParsedVersion {
-  family: string;
-  numbers: number[];
-}
+import { compareNumbers, parseVersionName, type ParsedVersion } from '../elf/version-names.js';
 
-/** `GLIBCXX_3.4.32` -> { family: 'GLIBCXX', numbers: [3, 4, 32] }; null for `Base` names. */
-export function parseVersionName(name: string): ParsedVersion | null {
-  const m = /^([A-Za-z][A-Za-z0-9_]*?)_([0-9]+(?:\.[0-9]+)*)$/.exec(name);
-  if (!m) return null;
-  return { family: m[1]!, numbers: m[2]!.split('.').map(Number) };
-}
-
-export function compareNumbers(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export { compareNumbers, parseVersionName, type ParsedVersion } from '../elf/version-names.js';
 
 /** The highest version of `family` among `defined`, or null when none is of that family. */
 export function highestOfFamily(defined: readonly string[], family: string): string | null {
