@@ -126,3 +126,39 @@ export function toolchain(): Toolchain {
   if (cached === null) cached = JSON.parse(readFileSync(TOOLCHAIN_PATH, 'utf8')) as Toolchain;
   return cached;
 }
+
+/** The column of an ABI row that holds `family`'s highest version (libstdc++'s two families). */
+function familyValue(row: AbiRow, family: string): string | null {
+  if (family === 'GLIBCXX') return row.glibcxx;
+  if (family === 'CXXABI') return row.cxxabi;
+  return null;
+}
+
+/**
+ * The first GCC release whose libstdc++ defines `version` (`GLIBCXX_3.4.32` -> 13.2.0), or null
+ * when the version is newer than every row, or not a libstdc++ family. Versions are cumulative
+ * (abi.xml: "the later release has both versions"), so "defines" is "highest >= version".
+ */
+export function firstGccProviding(facts: Toolchain, version: string): AbiRow | null {
+  const need = parseVersionName(version);
+  if (!need) return null;
+  for (const row of facts.abi) {
+    const have = familyValue(row, need.family);
+    if (have !== null && compareNumbers(parseVersionName(have)!.numbers, need.numbers) >= 0) return row;
+  }
+  return null;
+}
+
+/** The highest `family` version the libstdc++ of GCC `gccVersion` defines (rows are cumulative). */
+export function highestProvidedBy(facts: Toolchain, gccVersion: string, family: string): string | null {
+  let best: string | null = null;
+  for (const row of facts.abi) {
+    if (compareNumbers(gccNumbers(row.gcc), gccNumbers(gccVersion)) > 0) break;
+    best = familyValue(row, family) ?? best;
+  }
+  return best;
+}
+
+export function releaseRow(facts: Toolchain, release: string): ReleaseRow | null {
+  return facts.releases.find((r) => r.release === release) ?? null;
+}

@@ -26,6 +26,10 @@ export interface MissingVersionFinding {
   soname: string | null;
   /** The object that needs the version, or null when the message does not say. */
   requiredBy: string | null;
+  /** GCC version of the library's store path (`/nix/store/…-gcc-12.3.0-lib/…` -> `12.3.0`), or null. */
+  gccVersion: string | null;
+  /** glibc version of the library's store path (`/nix/store/…-glibc-2.37-45/…` -> `2.37`), or null. */
+  glibcVersion: string | null;
   line: string;
 }
 
@@ -73,6 +77,43 @@ export function sonameForVersionFamily(version: string): string | null {
   return null;
 }
 
+// nixpkgs' store names for gcc's runtime outputs (`gcc-12.3.0-lib`, `gcc-14.2.1.20250322-lib`,
+// `xgcc-13.2.0-libgcc`) and for glibc (`glibc-2.37-45`, `glibc-2.31`): the name is
+// `<pname>-<version>[-<output>]` after the 32-character hash (Nix's store path rule).
+const STORE_GCC = /^\/nix\/store\/[0-9a-z]{32}-x?gcc-([0-9]+\.[0-9]+\.[0-9]+)(?:\.[0-9]+)?-lib(?:gcc)?\//;
+const STORE_GLIBC = /^\/nix\/store\/[0-9a-z]{32}-glibc-(2\.[0-9]+)(?:-[0-9]+)?(?:-[a-z]+)?\//;
+
+/** The GCC version a store path names (`…-gcc-12.3.0-lib/lib/libstdc++.so.6` -> `12.3.0`). */
+export function gccVersionOfPath(path: string | null): string | null {
+  return path ? (STORE_GCC.exec(path)?.[1] ?? null) : null;
+}
+
+/** The glibc version a store path names (`…-glibc-2.37-45/lib/libc.so.6` -> `2.37`). */
+export function glibcVersionOfPath(path: string | null): string | null {
+  return path ? (STORE_GLIBC.exec(path)?.[1] ?? null) : null;
+}
+
+// A terminal or a pager can break `not found` across lines (`not foun│` / `d (required by …)`).
+const BOX = /[│┃|]\s*$/;
+
+/** Joins lines a terminal broke inside `not found`; only the 16 characters either side are read. */
+function unwrapLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    while (i + 1 < lines.length && !line.includes(NOT_FOUND)) {
+      const head = line.replace(/\r$/, '').replace(BOX, '');
+      const next = lines[i + 1]!.trimStart();
+      const seam = head.slice(-16) + next.slice(0, 16);
+      if (!seam.includes(NOT_FOUND) || !/version|GLIBC|CXXABI|GCC_/.test(head.slice(-200))) break;
+      line = head + next;
+      i++;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
 /**
  * All loader findings in `text`, deduplicated (a traceback often repeats the message), in the
  * order they first appear.
@@ -87,7 +128,7 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
   };
   const bare: { version: string; line: string; order: number }[] = [];
 
-  for (const rawLine of text.split('\n')) {
+  for (const rawLine of unwrapLines(text.split('\n'))) {
     if (!rawLine.includes(CANNOT_OPEN) && !rawLine.includes(NOT_FOUND)) continue;
     // ANSI colour codes (pytest, rich tracebacks) would split names; \r from CRLF input.
     const line = rawLine.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
@@ -123,7 +164,8 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
         // "ImportError: version ..." names no library: the word is the exception's name.
         if (candidate.includes('/') || isSharedObjectName(candidate)) library = candidate;
       }
-      const tail = /^\s*\(required by\s+([^)\s]+)\s*\)/.exec(line.slice(k + NOT_FOUND.length, k + NOT_FOUND.length + MAX_NAME + 32));
+      // `(required by X)`; Solaris' ld.so.1 says `(required by file X)`; a paste may lose the `)`.
+      const tail = /^\s*\(required by\s+(?:file\s+)?([^)\s]+)\s*(?:\)|$)/.exec(line.slice(k + NOT_FOUND.length, k + NOT_FOUND.length + MAX_NAME + 32));
       const requiredBy = tail ? tail[1]!.replace(/[.:,;]+$/, '') : null;
       if (kw.word !== 'version' && library === null && requiredBy === null) {
         bare.push({ version, line: shown, order: found.length });
@@ -138,6 +180,8 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
             library,
             soname: library ? library.slice(library.lastIndexOf('/') + 1) : sonameForVersionFamily(version),
             requiredBy,
+            gccVersion: gccVersionOfPath(library),
+            glibcVersion: glibcVersionOfPath(library),
             line: shown,
           }),
       });
@@ -152,6 +196,8 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
         library: null,
         soname: sonameForVersionFamily(b.version),
         requiredBy: null,
+        gccVersion: null,
+        glibcVersion: null,
         line: b.line,
       });
     }

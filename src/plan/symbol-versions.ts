@@ -6,7 +6,8 @@ import type { VersionRefusal } from '../scan/types.js';
  * load it, and no amount of adding libraries to the path helps unless a newer build comes first.
  */
 
-import { compareNumbers, parseVersionName, type ParsedVersion } from '../elf/version-names.js';
+import { compareNumbers, parseVersionName } from '../elf/version-names.js';
+import { firstGccProviding, gccNumbers, toolchain } from '../nixpkgs/toolchain.js';
 
 export { compareNumbers, parseVersionName, type ParsedVersion } from '../elf/version-names.js';
 
@@ -21,31 +22,10 @@ export function highestOfFamily(defined: readonly string[], family: string): str
   return best?.name ?? null;
 }
 
-// libstdc++'s ABI history (the libstdc++ manual, "ABI Policy and Guidelines"): the first GCC
-// release whose libstdc++ defines each version. nixpkgs exposes each major as gcc<N>.cc.lib.
-const GLIBCXX_FIRST_GCC: readonly [number, number][] = [
-  [20, 4], [21, 5], [22, 6], [23, 7], [24, 7], [25, 8], [26, 9], [27, 9], [28, 9],
-  [29, 11], [30, 12], [31, 13], [32, 13], [33, 14], [34, 15],
-];
-const CXXABI_FIRST_GCC: readonly [number, number][] = [
-  [11, 7], [12, 9], [13, 11], [14, 13], [15, 14], [16, 15],
-];
-
-/** The oldest GCC major whose libstdc++ defines `version`, or null when nixpy cannot tell. */
+/** The oldest GCC major whose libstdc++ defines `version` (gcc's ABI list, data/toolchain.json), or null. */
 export function gccMajorFor(version: string): number | null {
-  const p = parseVersionName(version);
-  if (!p) return null;
-  let table: readonly [number, number][];
-  if (p.family === 'GLIBCXX' && p.numbers[0] === 3 && p.numbers[1] === 4) table = GLIBCXX_FIRST_GCC;
-  else if (p.family === 'CXXABI' && p.numbers[0] === 1 && p.numbers[1] === 3) table = CXXABI_FIRST_GCC;
-  else return null;
-  const minor = p.numbers[2] ?? 0;
-  let found: number | null = null;
-  for (const [v, gcc] of table) if (v === minor) found = gcc;
-  if (found !== null) return found;
-  const first = table[0]!;
-  if (minor < first[0]) return first[1];
-  return null;
+  const row = firstGccProviding(toolchain(), version);
+  return row ? gccNumbers(row.gcc)[0]! : null;
 }
 
 /** What to do about a missing version: concrete, in nixpkgs terms. */

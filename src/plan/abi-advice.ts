@@ -1,0 +1,184 @@
+/**
+ * The answer to a symbol-version error (``version `GLIBCXX_3.4.32' not found``), as data: which
+ * library the error names, what it would take to provide the version, and the exact element to
+ * write for the user's nixpkgs release. Pure: the facts come in (src/nixpkgs/toolchain.ts), the
+ * release comes in (detected elsewhere; `unstable` when unknown), nothing is read here.
+ */
+import { compareNumbers, parseVersionName } from '../elf/version-names.js';
+import {
+  firstGccProviding,
+  gccNumbers,
+  highestProvidedBy,
+  releaseRow,
+  toolchain,
+  type Toolchain,
+} from '../nixpkgs/toolchain.js';
+import { gccVersionOfPath, glibcVersionOfPath } from './error-text.js';
+
+/** What a version error says: the version, and the two paths when the message gives them. */
+export interface VersionError {
+  version: string;
+  /** The library that lacks the version, as written (path or soname), or null. */
+  library: string | null;
+  /** The object that needs it, or null. */
+  requiredBy: string | null;
+}
+
+export interface AdviceOptions {
+  /** The user's nixpkgs release (`24.05` … `unstable`); `unstable` when not detected. */
+  release?: string;
+  /** Attributes the Nix file's library list already has (`stdenv.cc.cc.lib`, `pkgs.zlib` …). */
+  listed?: readonly string[];
+  /** The facts; the shipped data/toolchain.json by default. */
+  facts?: Toolchain;
+}
+
+interface Common {
+  /** The version the error says is missing. */
+  needed: string;
+  library: string | null;
+  requiredBy: string | null;
+  /** The release the answer is for, and whether nixpy has facts about it. */
+  release: string;
+  releaseKnown: boolean;
+}
+
+/** A `GLIBCXX_*` / `CXXABI_*` (libstdc++) or `GCC_*` (libgcc_s) version: a newer gcc runtime fixes it. */
+export interface GccRuntimeAdvice extends Common {
+  kind: 'gcc-runtime';
+  /** `libstdc++` for GLIBCXX/CXXABI, `libgcc_s` for GCC_*. */
+  runtime: 'libstdc++' | 'libgcc_s';
+  /** GCC version of the library the loader found, from its store path (`12.3.0`), or null. */
+  loadedGcc: string | null;
+  /** The highest version of the needed family that library defines, when its GCC is known. */
+  loadedProvides: string | null;
+  /** The first GCC release whose runtime defines the version (`13.2.0`), or null when newer than all nixpy knows. */
+  firstGcc: string | null;
+  /** That row of the ABI table rests on an inference, not gcc's own list. */
+  indirect: boolean;
+  /** GCC major of the release's `stdenv.cc.cc`, or null when not known. */
+  stdenvGcc: number | null;
+  /** The release's `stdenv.cc.cc.lib` provides the version (null: not known). */
+  stdenvEnough: boolean | null;
+  /** The attribute to put on the library path, without `pkgs.` (`gcc13.cc.lib`), or null. */
+  attr: string | null;
+  /** The release is known to have that attribute (null: not established). */
+  attrInRelease: boolean | null;
+  /** The listed element it replaces (`stdenv.cc.cc.lib`), as listed, or null. */
+  replaces: string | null;
+  /** The library list already has `attr`: what the loader found comes from elsewhere (an earlier path entry, another nixpkgs). */
+  alreadyListed: boolean;
+  /** The element to write in the library list: `pkgs.gcc13.cc.lib`. */
+  write: string | null;
+  /** The first release whose `stdenv.cc.cc.lib` provides it (an alternative: update nixpkgs). */
+  newerRelease: string | null;
+}
+
+/** A `GLIBC_2.x` version: glibc comes with the interpreter; only a newer nixpkgs (or an older build) helps. */
+export interface GlibcAdvice extends Common {
+  kind: 'glibc';
+  /** The glibc release the version first appears in (`GLIBC_2.38` -> `2.38`). */
+  neededGlibc: string;
+  /** glibc version of the library the loader found, from its store path (`2.37`), or null. */
+  loadedGlibc: string | null;
+  /** The needing object is itself in the Nix store: two nixpkgs revisions are mixed on the library path. */
+  mixedNixpkgs: boolean;
+  /** glibc of the release, and whether it is new enough (null: not known). */
+  releaseGlibc: string | null;
+  releaseEnough: boolean | null;
+  /** The first release whose glibc defines the version, or null when not known. */
+  newerRelease: string | null;
+}
+
+/** Any other family (`OPENSSL_3.2.0`, `VERS_2.0`): a newer build of that library. */
+export interface OtherAdvice extends Common {
+  kind: 'other';
+}
+
+export type AbiAdvice = GccRuntimeAdvice | GlibcAdvice | OtherAdvice;
+
+const DEFAULT_RELEASE = 'unstable';
+
+/** Elements that put gcc's runtime (libstdc++, libgcc_s) on the path, `pkgs.` optional. */
+const GCC_RUNTIME_ATTR = /^(?:pkgs\.)?(?:stdenv\.cc\.cc(?:\.lib)?|gcc[0-9]*\.cc(?:\.lib)?|gcc-unwrapped(?:\.lib)?|libgcc)$/;
+
+function common(e: VersionError, release: string, known: boolean): Common {
+  return { needed: e.version, library: e.library, requiredBy: e.requiredBy, release, releaseKnown: known };
+}
+
+export function abiAdvice(e: VersionError, o: AdviceOptions = {}): AbiAdvice {
+  const facts = o.facts ?? toolchain();
+  const release = o.release ?? DEFAULT_RELEASE;
+  const known = releaseRow(facts, release) !== null;
+  const family = parseVersionName(e.version)?.family;
+  if (family === 'GLIBCXX' || family === 'CXXABI' || family === 'GCC') {
+    return gccRuntimeAdvice(e, facts, release, o.listed ?? [], common(e, release, known));
+  }
+  if (family === 'GLIBC') return glibcAdvice(e, facts, release, common(e, release, known));
+  return { kind: 'other', ...common(e, release, known) };
+}
+
+/** First GCC for a version: libstdc++'s from gcc's ABI table; libgcc_s's `GCC_X.Y.Z` is named for GCC X.Y.Z itself. */
+function firstGccFor(facts: Toolchain, version: string): { gcc: string; indirect: boolean } | null {
+  const p = parseVersionName(version)!;
+  if (p.family === 'GCC') return { gcc: p.numbers.join('.'), indirect: false };
+  const row = firstGccProviding(facts, version);
+  return row ? { gcc: row.gcc, indirect: row.indirect } : null;
+}
+
+function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, listed: readonly string[], c: Common): GccRuntimeAdvice {
+  const p = parseVersionName(e.version)!;
+  const runtime = p.family === 'GCC' ? 'libgcc_s' : 'libstdc++';
+  const loadedGcc = gccVersionOfPath(e.library);
+  const first = firstGccFor(facts, e.version);
+  const major = first ? gccNumbers(first.gcc)[0]! : null;
+  const row = releaseRow(facts, release);
+  const stdenvGcc = row?.stdenvGcc ?? null;
+  const stdenvEnough = major !== null && stdenvGcc !== null ? stdenvGcc >= major : null;
+  // The smallest `gccN` the release is known to have that is new enough; else the first major.
+  const knownMajor = major === null ? null : (row?.gccAttrs.filter((m) => m >= major).sort((a, b) => a - b)[0] ?? null);
+  const attrMajor = stdenvEnough ? null : (knownMajor ?? major);
+  const attr = stdenvEnough ? 'stdenv.cc.cc.lib' : attrMajor !== null ? `gcc${attrMajor}.cc.lib` : null;
+  const attrInRelease = stdenvEnough ? true : knownMajor !== null ? true : null;
+  const bare = (l: string): string => l.replace(/^pkgs\./, '');
+  const alreadyListed = attr !== null && listed.some((l) => bare(l) === attr);
+  const replaces = attr ? (listed.find((l) => GCC_RUNTIME_ATTR.test(l) && bare(l) !== attr) ?? null) : null;
+  const newerRelease = major === null ? null : (facts.releases.find((r) => r.stdenvGcc !== null && r.stdenvGcc >= major)?.release ?? null);
+  return {
+    kind: 'gcc-runtime',
+    ...c,
+    runtime,
+    loadedGcc,
+    loadedProvides: loadedGcc && runtime === 'libstdc++' ? highestProvidedBy(facts, loadedGcc, p.family) : null,
+    firstGcc: first?.gcc ?? null,
+    indirect: first?.indirect ?? false,
+    stdenvGcc,
+    stdenvEnough,
+    attr,
+    attrInRelease,
+    replaces,
+    alreadyListed,
+    write: attr ? `pkgs.${attr}` : null,
+    newerRelease: newerRelease === release ? null : newerRelease,
+  };
+}
+
+function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Common): GlibcAdvice {
+  // glibc names each version node after the release that introduced it (glibc's Versions files:
+  // GLIBC_2.38 is first defined by glibc 2.38), so the release needed is the version's x.y.
+  const n = parseVersionName(e.version)!.numbers;
+  const neededGlibc = `${n[0] ?? 2}.${n[1] ?? 0}`;
+  const atLeast = (have: string): boolean => compareNumbers(gccNumbers(have), gccNumbers(neededGlibc)) >= 0;
+  const releaseGlibc = releaseRow(facts, release)?.glibc ?? null;
+  const newer = facts.releases.find((r) => r.glibc !== null && atLeast(r.glibc))?.release ?? null;
+  return {
+    kind: 'glibc',
+    ...c,
+    neededGlibc,
+    loadedGlibc: glibcVersionOfPath(e.library),
+    mixedNixpkgs: e.requiredBy?.startsWith('/nix/store/') ?? false,
+    releaseGlibc,
+    releaseEnough: releaseGlibc === null ? null : atLeast(releaseGlibc),
+    newerRelease: newer === release ? null : newer,
+  };
+}
