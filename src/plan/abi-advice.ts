@@ -143,7 +143,8 @@ function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, li
   const bare = (l: string): string => l.replace(/^pkgs\./, '');
   const alreadyListed = attr !== null && listed.some((l) => bare(l) === attr);
   const replaces = attr ? (listed.find((l) => GCC_RUNTIME_ATTR.test(l) && bare(l) !== attr) ?? null) : null;
-  const newerRelease = major === null ? null : (facts.releases.find((r) => r.stdenvGcc !== null && r.stdenvGcc >= major)?.release ?? null);
+  const newerRelease =
+    major === null || stdenvEnough ? null : (laterReleases(facts, release).find((r) => r.stdenvGcc !== null && r.stdenvGcc >= major)?.release ?? null);
   return {
     kind: 'gcc-runtime',
     ...c,
@@ -159,8 +160,14 @@ function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, li
     replaces,
     alreadyListed,
     write: attr ? `pkgs.${attr}` : null,
-    newerRelease: newerRelease === release ? null : newerRelease,
+    newerRelease,
   };
+}
+
+/** Releases after `release` in the table's order (all of them when `release` is not in it). */
+function laterReleases(facts: Toolchain, release: string): Toolchain['releases'] {
+  const i = facts.releases.findIndex((r) => r.release === release);
+  return facts.releases.slice(i + 1);
 }
 
 function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Common): GlibcAdvice {
@@ -170,7 +177,8 @@ function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Comm
   const neededGlibc = `${n[0] ?? 2}.${n[1] ?? 0}`;
   const atLeast = (have: string): boolean => compareNumbers(gccNumbers(have), gccNumbers(neededGlibc)) >= 0;
   const releaseGlibc = releaseRow(facts, release)?.glibc ?? null;
-  const newer = facts.releases.find((r) => r.glibc !== null && atLeast(r.glibc))?.release ?? null;
+  const releaseEnough = releaseGlibc === null ? null : atLeast(releaseGlibc);
+  const newer = releaseEnough ? null : (laterReleases(facts, release).find((r) => r.glibc !== null && atLeast(r.glibc))?.release ?? null);
   return {
     kind: 'glibc',
     ...c,
@@ -178,7 +186,7 @@ function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Comm
     loadedGlibc: glibcVersionOfPath(e.library),
     mixedNixpkgs: e.requiredBy?.startsWith('/nix/store/') ?? false,
     releaseGlibc,
-    releaseEnough: releaseGlibc === null ? null : atLeast(releaseGlibc),
-    newerRelease: newer === release ? null : newer,
+    releaseEnough,
+    newerRelease: newer,
   };
 }
