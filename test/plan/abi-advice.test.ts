@@ -47,18 +47,24 @@ describe('abiAdvice: the headline case', () => {
     });
   });
 
-  it('on 24.05, where nixpy does not know stdenv\'s gcc, says gcc13.cc.lib, replacing stdenv.cc.cc.lib', () => {
-    const a = gcc(headline, '24.05', ['pkgs.stdenv.cc.cc.lib']);
+  it('on 23.11, whose stdenv is that gcc 12: pkgs.gcc13.cc.lib replaces stdenv.cc.cc.lib, or nixpkgs 24.05', () => {
+    const a = gcc(headline, '23.11', ['pkgs.stdenv.cc.cc.lib']);
     expect(a).toMatchObject({
       releaseKnown: true,
-      stdenvGcc: null,
-      stdenvEnough: null,
+      stdenvGcc: 12,
+      stdenvEnough: false,
       attr: 'gcc13.cc.lib',
-      attrInRelease: null,
+      attrInRelease: true,
       replaces: 'pkgs.stdenv.cc.cc.lib',
+      alreadyListed: false,
       write: 'pkgs.gcc13.cc.lib',
-      newerRelease: '24.11',
+      newerRelease: '24.05',
     });
+  });
+
+  it('GLIBCXX_3.4.33 on 24.05: stdenv (gcc 13) is not enough; gcc14, or nixpkgs 25.05', () => {
+    const a = gcc({ ...headline, version: 'GLIBCXX_3.4.33' }, '24.05', ['stdenv.cc.cc.lib']);
+    expect(a).toMatchObject({ firstGcc: '14.1.0', stdenvGcc: 13, stdenvEnough: false, attr: 'gcc14.cc.lib', attrInRelease: null, replaces: 'stdenv.cc.cc.lib', newerRelease: '25.05' });
   });
 
   it('defaults to unstable, whose stdenv is new enough', () => {
@@ -69,7 +75,7 @@ describe('abiAdvice: the headline case', () => {
   });
 
   it('an unknown release name gets the answer without release facts', () => {
-    const a = gcc(headline, '23.11');
+    const a = gcc(headline, '22.05');
     expect(a).toMatchObject({ releaseKnown: false, stdenvGcc: null, stdenvEnough: null, attr: 'gcc13.cc.lib' });
   });
 });
