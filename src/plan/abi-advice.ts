@@ -15,6 +15,17 @@ import {
 } from '../nixpkgs/toolchain.js';
 import { gccVersionOfPath, glibcVersionOfPath } from './error-text.js';
 
+/** Where a library path points: nixpkgs' store, the host's own directories, or elsewhere (a venv, conda, a home directory). */
+export type PathOrigin = 'nix-store' | 'host' | 'other';
+
+const HOST_DIRS = /^\/(?:usr\/)?lib(?:32|64|x32)?\/|^\/usr\/local\/lib/;
+
+export function pathOrigin(path: string | null): PathOrigin | null {
+  if (!path || !path.startsWith('/')) return null;
+  if (path.startsWith('/nix/store/')) return 'nix-store';
+  return HOST_DIRS.test(path) ? 'host' : 'other';
+}
+
 /** What a version error says: the version, and the two paths when the message gives them. */
 export interface VersionError {
   version: string;
@@ -50,6 +61,8 @@ export interface GccRuntimeAdvice extends Common {
   runtime: 'libstdc++' | 'libgcc_s';
   /** GCC version of the library the loader found, from its store path (`12.3.0`), or null. */
   loadedGcc: string | null;
+  /** Where that library is: another nixpkgs, the host, or a venv / conda / home directory. */
+  loadedFrom: PathOrigin | null;
   /** The highest version of the needed family that library defines, when its GCC is known. */
   loadedProvides: string | null;
   /** The first GCC release whose runtime defines the version (`13.2.0`), or null when newer than all nixpy knows. */
@@ -83,11 +96,17 @@ export interface GlibcAdvice extends Common {
   loadedGlibc: string | null;
   /** The needing object is itself in the Nix store: two nixpkgs revisions are mixed on the library path. */
   mixedNixpkgs: boolean;
+  /** Where the needing object is (a host library leaking in through LD_LIBRARY_PATH is `host`). */
+  requiredByFrom: PathOrigin | null;
   /** glibc of the release, and whether it is new enough (null: not known). */
   releaseGlibc: string | null;
   releaseEnough: boolean | null;
-  /** The first release whose glibc defines the version, or null when not known. */
+  /** The first release after the user's whose glibc defines the version, and its glibc; null when not known. */
   newerRelease: string | null;
+  newerReleaseGlibc: string | null;
+  /** The first release in nixpy's table whose glibc defines it, whatever the user's release. */
+  firstRelease: string | null;
+  firstReleaseGlibc: string | null;
 }
 
 /** Any other family (`OPENSSL_3.2.0`, `VERS_2.0`): a newer build of that library. */
@@ -121,7 +140,8 @@ export function abiAdvice(e: VersionError, o: AdviceOptions = {}): AbiAdvice {
 /** First GCC for a version: libstdc++'s from gcc's ABI table; libgcc_s's `GCC_X.Y.Z` is named for GCC X.Y.Z itself. */
 function firstGccFor(facts: Toolchain, version: string): { gcc: string; indirect: boolean } | null {
   const p = parseVersionName(version)!;
-  if (p.family === 'GCC') return { gcc: p.numbers.join('.'), indirect: false };
+  // libgcc's labels are GCC_<major>.0.0 for GCC 7 on (GCC_7.0.0 … GCC_14.0.0), GCC_x.y.z before.
+  if (p.family === 'GCC') return { gcc: p.numbers[0]! >= 7 ? String(p.numbers[0]) : p.numbers.join('.'), indirect: false };
   const row = firstGccProviding(facts, version);
   return row ? { gcc: row.gcc, indirect: row.indirect } : null;
 }
@@ -138,8 +158,12 @@ function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, li
   // The smallest `gccN` the release is known to have that is new enough; else the first major.
   const knownMajor = major === null ? null : (row?.gccAttrs.filter((m) => m >= major).sort((a, b) => a - b)[0] ?? null);
   const attrMajor = stdenvEnough ? null : (knownMajor ?? major);
-  const attr = stdenvEnough ? 'stdenv.cc.cc.lib' : attrMajor !== null ? `gcc${attrMajor}.cc.lib` : null;
-  const attrInRelease = stdenvEnough ? true : knownMajor !== null ? true : null;
+  // libgcc_s.so.1 is not gcc's on NixOS: nixpkgs' glibc copies it into its own lib directory (see
+  // src/loader/nixos-glibc.ts), which the interpreter's RUNPATH finds. nixpy names no attribute
+  // for it; a nixpkgs whose stdenv gcc is new enough (newerRelease) brings a newer one.
+  const attr =
+    runtime === 'libgcc_s' ? null : stdenvEnough ? 'stdenv.cc.cc.lib' : attrMajor !== null ? `gcc${attrMajor}.cc.lib` : null;
+  const attrInRelease = attr === null ? null : stdenvEnough ? true : knownMajor !== null ? true : null;
   const bare = (l: string): string => l.replace(/^pkgs\./, '');
   const alreadyListed = attr !== null && listed.some((l) => bare(l) === attr);
   const replaces = attr ? (listed.find((l) => GCC_RUNTIME_ATTR.test(l) && bare(l) !== attr) ?? null) : null;
@@ -150,6 +174,7 @@ function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, li
     ...c,
     runtime,
     loadedGcc,
+    loadedFrom: pathOrigin(e.library),
     loadedProvides: loadedGcc && runtime === 'libstdc++' ? highestProvidedBy(facts, loadedGcc, p.family) : null,
     firstGcc: first?.gcc ?? null,
     indirect: first?.indirect ?? false,
@@ -178,15 +203,20 @@ function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Comm
   const atLeast = (have: string): boolean => compareNumbers(gccNumbers(have), gccNumbers(neededGlibc)) >= 0;
   const releaseGlibc = releaseRow(facts, release)?.glibc ?? null;
   const releaseEnough = releaseGlibc === null ? null : atLeast(releaseGlibc);
-  const newer = releaseEnough ? null : (laterReleases(facts, release).find((r) => r.glibc !== null && atLeast(r.glibc))?.release ?? null);
+  const newer = releaseEnough ? null : (laterReleases(facts, release).find((r) => r.glibc !== null && atLeast(r.glibc)) ?? null);
+  const first = facts.releases.find((r) => r.glibc !== null && atLeast(r.glibc)) ?? null;
   return {
     kind: 'glibc',
     ...c,
     neededGlibc,
     loadedGlibc: glibcVersionOfPath(e.library),
-    mixedNixpkgs: e.requiredBy?.startsWith('/nix/store/') ?? false,
+    mixedNixpkgs: pathOrigin(e.requiredBy) === 'nix-store',
+    requiredByFrom: pathOrigin(e.requiredBy),
     releaseGlibc,
     releaseEnough,
-    newerRelease: newer,
+    newerRelease: newer?.release ?? null,
+    newerReleaseGlibc: newer?.glibc ?? null,
+    firstRelease: first?.release ?? null,
+    firstReleaseGlibc: first?.glibc ?? null,
   };
 }

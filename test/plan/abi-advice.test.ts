@@ -126,12 +126,16 @@ describe('abiAdvice on real texts', () => {
 
   it('GCC_7.0.0 from libgcc_s: GCC 7', () => {
     const a = gcc(fixture('version-errors/optware-282-libgcc.txt'));
-    expect(a).toMatchObject({ runtime: 'libgcc_s', firstGcc: '7.0.0', loadedProvides: null });
+    // libgcc's GCC_7.0.0 label is GCC 7's; NixOS takes libgcc_s from glibc's directory, so no attribute.
+    expect(a).toMatchObject({ runtime: 'libgcc_s', firstGcc: '7', loadedFrom: 'host', loadedProvides: null, attr: null, write: null });
   });
 
-  it('GLIBC_2.38 with glibc-2.37 loaded: glibc 2.38 or newer; the needer is not from the store', () => {
+  it('GLIBC_2.38 with glibc-2.37 loaded: glibc 2.38 or newer; the needer is the host libstdc++', () => {
     const a = glibc(fixture('version-errors/nix-9203-arch-glibc.txt'));
-    expect(a).toMatchObject({ neededGlibc: '2.38', loadedGlibc: '2.37', mixedNixpkgs: false });
+    expect(a).toMatchObject({ neededGlibc: '2.38', loadedGlibc: '2.37', mixedNixpkgs: false, requiredByFrom: 'host' });
+    // The first release nixpy knows with glibc >= 2.38, whatever the user's release.
+    const first = facts.releases.find((r) => r.glibc !== null && Number(r.glibc.split('.')[1]) >= 38)!;
+    expect(a).toMatchObject({ firstRelease: first.release, firstReleaseGlibc: first.glibc });
   });
 
   it('GLIBC_2.33 needed by a store libstdc++: two nixpkgs revisions mixed on the path', () => {
