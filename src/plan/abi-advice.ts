@@ -75,6 +75,8 @@ export interface GccRuntimeAdvice extends Common {
   stdenvEnough: boolean | null;
   /** The attribute to put on the library path, without `pkgs.` (`gcc13.cc.lib`), or null. */
   attr: string | null;
+  /** `gccN.cc.lib` for the first GCC that has it, whatever the release (null for libgcc_s or unknown). */
+  firstAttr: string | null;
   /** The release is known to have that attribute (null: not established). */
   attrInRelease: boolean | null;
   /** The listed element it replaces (`stdenv.cc.cc.lib`), as listed, or null. */
@@ -181,6 +183,7 @@ function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, li
     stdenvGcc,
     stdenvEnough,
     attr,
+    firstAttr: runtime === 'libgcc_s' || major === null ? null : `gcc${major}.cc.lib`,
     attrInRelease,
     replaces,
     alreadyListed,

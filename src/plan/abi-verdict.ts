@@ -50,7 +50,12 @@ function gccAction(a: GccRuntimeAdvice): string {
     return `${nixpkgs}'s ${code(a.write)} (gcc ${a.stdenvGcc}) has it and the library list has it, so ${culprit(a)}: put ${code(a.write)} first`;
   }
   if (a.stdenvEnough) {
-    return `write ${code(a.write)} in the library list (gcc ${a.stdenvGcc} on ${nixpkgs})${a.replaces ? ` in place of ${code(a.replaces)}` : ''}`;
+    // The loaded copy is an older nixpkgs' gcc: the user's nixpkgs may be older than assumed.
+    const older =
+      a.loadedGcc && a.firstAttr && a.stdenvGcc !== null && Number(a.loadedGcc.split('.')[0]) < a.stdenvGcc
+        ? `; with an older nixpkgs, like the one gcc ${a.loadedGcc} came from, ${code(`pkgs.${a.firstAttr}`)}`
+        : '';
+    return `write ${code(a.write)} in the library list (gcc ${a.stdenvGcc} on ${nixpkgs})${a.replaces ? ` in place of ${code(a.replaces)}` : ''}${older}`;
   }
   const why =
     a.stdenvEnough === false

@@ -7,6 +7,7 @@ import { coveredSummary, type LibraryItem } from './analysis.js';
 import type { Engine } from './engine.js';
 import { describeEnvironment, detectEnvironment, type HostFacts } from '../project/environment.js';
 import { parseLoaderErrors } from './error-text.js';
+import { versionFocus } from './abi-focus.js';
 import { reloadAdvice, type ProjectOptions } from '../project/project.js';
 import { fixedBy, makePlan } from './plan.js';
 import {
@@ -34,6 +35,8 @@ export interface DoctorOptions extends ProjectOptions {
   /** The error text to focus on and where it came from. */
   input: { source: InputSource; text: string; command: string[] | null; exitCode: number | null };
   host: HostFacts;
+  /** The project's nixpkgs release (`24.05` … `unstable`) for version advice; `unstable` when not known. */
+  nixpkgsRelease?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -92,7 +95,11 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     config: project.config.source,
     environment: { ...environment, summary: describeEnvironment(environment) },
     input: { source: o.input.source, command: o.input.command, exitCode: o.input.exitCode, findings },
-    focus: analysis.items.filter((it) => it.fromError).map((it) => ({ soname: it.soname, verdict: verdictFor(it, nixFileName, reload) })),
+    // Symbol-version answers first: a library that loads but lacks a version is the error itself.
+    focus: [
+      ...versionFocus(findings, { release: o.nixpkgsRelease ?? 'unstable', listed: analysis.nixLists?.attrs ?? [] }),
+      ...analysis.items.filter((it) => it.fromError).map((it) => ({ soname: it.soname, verdict: verdictFor(it, nixFileName, reload) })),
+    ],
     results: groupResults(analysis.items, dists),
     libraries,
     ignored: analysis.ignored,

@@ -5,6 +5,7 @@ import { distributionOf, shortPath, versionOf, type DistIndex } from '../project
 import type { Environment } from '../project/environment.js';
 import type { LoaderFinding } from './error-text.js';
 import type { VersionProblem } from './symbol-versions.js';
+import type { AbiAdvice } from './abi-advice.js';
 
 /**
  * The doctor's report: one model (DoctorReport, also the --json document). The CLI renders it
@@ -55,7 +56,8 @@ export interface DoctorReport {
     findings: LoaderFinding[];
   };
   /** For each library the error names: what to do about it, in one sentence. */
-  focus: { soname: string; verdict: string }[];
+  /** `abi` is present for a symbol-version error: abiAdvice's data behind the verdict. */
+  focus: { soname: string; verdict: string; abi?: AbiAdvice }[];
   /** Missing libraries grouped by the Python distribution whose files need them. */
   results: DistributionGroup[];
   /**

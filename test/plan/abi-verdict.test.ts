@@ -29,6 +29,12 @@ describe('abiVerdict', () => {
     expect(verdict('version-errors/hcflow-5-scipy.txt', 'unstable')).toMatch(/a private copy comes first/);
   });
 
+  it('unstable (the default) with an older store gcc loaded: stdenv, or the first gcc for an older nixpkgs', () => {
+    expect(verdict('errors/pyarrow-glibcxx.txt', 'unstable', [])).toMatch(
+      /write `pkgs\.stdenv\.cc\.cc\.lib` in the library list \(gcc \d+ on nixpkgs unstable\); with an older nixpkgs, like the one gcc 12\.3\.0 came from, `pkgs\.gcc13\.cc\.lib`/,
+    );
+  });
+
   it('a release with no stdenv listed gets the write line without replacing', () => {
     expect(verdict('errors/pyarrow-glibcxx.txt', '23.11', [])).toContain('write `pkgs.gcc13.cc.lib` first in the library list');
   });

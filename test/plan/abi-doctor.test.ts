@@ -1,0 +1,66 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyDemo, DEMO, ERRORS, REPO, run } from '../e2e/harness.js';
+
+/**
+ * issue 10, "The libstdc++ version error gets no answer": pasting the error must put the answer
+ * first, in `focus`, with the data behind it.
+ */
+const headline = readFileSync(join(ERRORS, 'pyarrow-glibcxx.txt'), 'utf8');
+const real = (name: string): string => readFileSync(join(REPO, 'fixtures/doctor/version-errors', name), 'utf8');
+const doctor = (stdin: string, json: boolean) => run(['doctor', '--project', DEMO, ...(json ? ['--json'] : [])], { stdin });
+
+describe('doctor answers a pasted symbol-version error first', () => {
+  it('focus carries the version answer and its data', async () => {
+    const doc = JSON.parse((await doctor(headline, true)).out);
+    expect(doc.input.findings[0]).toMatchObject({ kind: 'missing-version', version: 'GLIBCXX_3.4.32', gccVersion: '12.3.0' });
+    expect(doc.focus[0]).toMatchObject({
+      soname: 'libstdc++.so.6',
+      abi: { kind: 'gcc-runtime', needed: 'GLIBCXX_3.4.32', loadedGcc: '12.3.0', loadedProvides: 'GLIBCXX_3.4.30', firstGcc: '13.2.0', release: 'unstable' },
+    });
+    expect(doc.focus[0].verdict).toMatch(/^GLIBCXX_3\.4\.32 first ships with GCC 13\.2\.0; the libstdc\+\+\.so\.6 loaded is gcc 12\.3\.0's/);
+    // What to write depends on the Nix file's list: the demo's is read, not assumed.
+    const listed = (doc.nix.attrs as string[]).includes('stdenv.cc.cc.lib');
+    expect(doc.focus[0].abi.alreadyListed).toBe(listed);
+    expect(doc.focus[0].verdict).toContain(
+      listed ? 'another nixpkgs (gcc 12.3.0) comes first' : 'write `pkgs.stdenv.cc.cc.lib` in the library list',
+    );
+    if (!listed) expect(doc.focus[0].verdict).toContain('like the one gcc 12.3.0 came from, `pkgs.gcc13.cc.lib`');
+  });
+
+  it('with stdenv.cc.cc.lib already listed, names what comes before it instead', async () => {
+    const demo = copyDemo();
+    try {
+      const flake = join(demo.dir, 'flake.nix');
+      writeFileSync(flake, readFileSync(flake, 'utf8').replace('pkgs.zlib', 'pkgs.zlib\n        pkgs.stdenv.cc.cc.lib'));
+      const doc = JSON.parse((await run(['doctor', '--project', demo.dir, '--json'], { stdin: headline })).out);
+      expect(doc.nix.attrs).toContain('stdenv.cc.cc.lib');
+      expect(doc.focus[0].abi).toMatchObject({ alreadyListed: true, stdenvEnough: true, loadedFrom: 'nix-store' });
+      expect(doc.focus[0].verdict).toContain('another nixpkgs (gcc 12.3.0) comes first on the library path');
+    } finally {
+      demo.cleanup();
+    }
+  });
+
+  it('the human report says it in its first lines', async () => {
+    const r = await doctor(headline, false);
+    const lines = r.out.split('\n');
+    const at = lines.findIndex((l) => l.includes('libstdc++.so.6: GLIBCXX_3.4.32 first ships with GCC 13.2.0'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(12);
+  });
+
+  it('one answer for a loader that failed the same way for four objects (CompuCell3D, CXXABI_1.3.15)', async () => {
+    const doc = JSON.parse((await doctor(real('compucell3d-830-cxxabi-many.txt'), true)).out);
+    expect(doc.input.findings).toHaveLength(4);
+    const versions = doc.focus.filter((f: { abi?: unknown }) => f.abi);
+    expect(versions).toHaveLength(1);
+    expect(versions[0].abi).toMatchObject({ needed: 'CXXABI_1.3.15', firstGcc: '14.1.0', loadedFrom: 'host' });
+  });
+
+  it('a glibc error from a terminal-wrapped paste gets the glibc answer', async () => {
+    const doc = JSON.parse((await doctor(real('pulumi-7754-terminal-wrapped.txt'), true)).out);
+    expect(doc.focus[0]).toMatchObject({ soname: 'libc.so.6', abi: { kind: 'glibc', neededGlibc: '2.33', loadedGlibc: '2.32', mixedNixpkgs: true } });
+  });
+});
