@@ -1,7 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyDemo, DEMO, ERRORS, REPO, run } from '../e2e/harness.js';
+import { copyDemo, DEMO, ERRORS, REPO, run, SYMVER } from '../e2e/harness.js';
+import { describeWithTool } from '../helpers/tools.js';
+import { parseLoaderErrors, type MissingVersionFinding } from '../../src/plan/error-text.js';
+import { abiAdvice } from '../../src/plan/abi-advice.js';
+import { highestOfFamily } from '../../src/plan/symbol-versions.js';
+import { readElfFile } from '../../src/elf/index.js';
+import { firstGccProviding, gccNumbers, toolchain } from '../../src/nixpkgs/toolchain.js';
+import { compareNumbers } from '../../src/elf/version-names.js';
 
 /**
  * issue 10, "The libstdc++ version error gets no answer": pasting the error must put the answer
@@ -62,5 +70,35 @@ describe('doctor answers a pasted symbol-version error first', () => {
   it('a glibc error from a terminal-wrapped paste gets the glibc answer', async () => {
     const doc = JSON.parse((await doctor(real('pulumi-7754-terminal-wrapped.txt'), true)).out);
     expect(doc.focus[0]).toMatchObject({ soname: 'libc.so.6', abi: { kind: 'glibc', neededGlibc: '2.33', loadedGlibc: '2.32', mixedNixpkgs: true } });
+  });
+});
+
+describeWithTool('ldd', "glibc's own loader output for a real version mismatch", () => {
+  // fixtures/doctor/symver: an extension linked against a libstdc++ stand-in defining
+  // GLIBCXX_3.4.32, shipped beside one that stops at GLIBCXX_3.4.30 (built by its build.sh).
+  const ext = join(SYMVER, 'venv/lib/python3.12/site-packages/verspkg/_ext.cpython-312-x86_64-linux-gnu.so');
+  // ldd (glibc's ld.so --list under the hood) prints version errors on stdout, before the list.
+  const lddErr = (): string => {
+    const r = spawnSync('ldd', [ext], { encoding: 'utf8' });
+    return r.stdout + r.stderr;
+  };
+
+  it('is parsed, and answered from what the shipped library really defines', async () => {
+    const text = lddErr();
+    const found = parseLoaderErrors(text).filter((f): f is MissingVersionFinding => f.kind === 'missing-version');
+    expect(found.map((f) => f.version).sort()).toEqual(['GLIBCXX_3.4.32', 'VERS_2.0']);
+    const cxx = found.find((f) => f.version === 'GLIBCXX_3.4.32')!;
+    expect(cxx.library).toMatch(/verspkg\.libs\/libstdc\+\+\.so\.6$/);
+    const a = abiAdvice(cxx);
+    if (a.kind !== 'gcc-runtime') throw new Error(a.kind);
+    expect(a).toMatchObject({ firstGcc: '13.2.0', loadedFrom: 'other', loadedGcc: null });
+    // The first GCC for the version the loaded copy does define is older than the one needed.
+    const have = highestOfFamily(readElfFile(cxx.library!).verdef, 'GLIBCXX')!;
+    expect(have).toBe('GLIBCXX_3.4.30');
+    expect(compareNumbers(gccNumbers(firstGccProviding(toolchain(), have)!.gcc), gccNumbers(a.firstGcc!))).toBeLessThan(0);
+
+    const doc = JSON.parse((await run(['doctor', '--project', SYMVER, '--venv', join(SYMVER, 'venv'), '--json'], { stdin: text })).out);
+    const kinds = doc.focus.map((f: { soname: string; abi?: { kind: string } }) => `${f.soname}:${f.abi?.kind}`);
+    expect(kinds).toEqual(expect.arrayContaining(['libstdc++.so.6:gcc-runtime', 'libvers.so.1:other']));
   });
 });
