@@ -79,9 +79,10 @@ export function sonameForVersionFamily(version: string): string | null {
 
 // nixpkgs' store names for gcc's runtime outputs (`gcc-12.3.0-lib`, `gcc-14.2.1.20250322-lib`,
 // `xgcc-13.2.0-libgcc`) and for glibc (`glibc-2.37-45`, `glibc-2.31`): the name is
-// `<pname>-<version>[-<output>]` after the 32-character hash (Nix's store path rule).
-const STORE_GCC = /^\/nix\/store\/[0-9a-z]{32}-x?gcc-([0-9]+\.[0-9]+\.[0-9]+)(?:\.[0-9]+)?-lib(?:gcc)?\//;
-const STORE_GLIBC = /^\/nix\/store\/[0-9a-z]{32}-glibc-(2\.[0-9]+)(?:-[0-9]+)?(?:-[a-z]+)?\//;
+// `<pname>-<version>[-<output>]` after the 32-character hash (Nix's store path rule). People
+// shorten the hash when they paste (`/nix/store/…-gcc-12.3.0-lib/`), so `…` and `...` stand for it.
+const STORE_GCC = /^\/nix\/store\/(?:[0-9a-z]{32}|…|\.\.\.)-x?gcc-([0-9]+\.[0-9]+\.[0-9]+)(?:\.[0-9]+)?-lib(?:gcc)?\//;
+const STORE_GLIBC = /^\/nix\/store\/(?:[0-9a-z]{32}|…|\.\.\.)-glibc-(2\.[0-9]+)(?:-[0-9]+)?(?:-[a-z]+)?\//;
 
 /** The GCC version a store path names (`…-gcc-12.3.0-lib/lib/libstdc++.so.6` -> `12.3.0`). */
 export function gccVersionOfPath(path: string | null): string | null {

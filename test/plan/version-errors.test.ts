@@ -99,3 +99,22 @@ describe('real symbol-version errors', () => {
     expect(checked).toBeGreaterThanOrEqual(7);
   });
 });
+
+describe("the issue's own text (issue 10), hashes shortened to `…`", () => {
+  it('still reads the gcc version from the store path', () => {
+    const text =
+      "ImportError: /nix/store/…-gcc-12.3.0-lib/lib/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by /home/u/p/.venv/lib/python3.12/site-packages/foo/_ext.so)";
+    expect(parseLoaderErrors(text)).toEqual([
+      expect.objectContaining({
+        version: 'GLIBCXX_3.4.32',
+        library: '/nix/store/…-gcc-12.3.0-lib/lib/libstdc++.so.6',
+        gccVersion: '12.3.0',
+        requiredBy: '/home/u/p/.venv/lib/python3.12/site-packages/foo/_ext.so',
+      }),
+    ]);
+    expect(parseLoaderErrors('x: /nix/store/...-glibc-2.37-45/lib/libc.so.6: version `GLIBC_2.38\' not found (required by …)')[0]).toMatchObject({
+      glibcVersion: '2.37',
+      requiredBy: '…',
+    });
+  });
+});
