@@ -97,17 +97,18 @@ export function glibcVersionOfPath(path: string | null): string | null {
 // A terminal or a pager can break `not found` across lines (`not foun│` / `d (required by …)`).
 const BOX = /[│┃|]\s*$/;
 
-/** Joins lines a terminal broke inside `not found`; only the 16 characters either side are read. */
+/** Joins lines a terminal broke inside `not found`; only a few characters either side are read. */
 function unwrapLines(lines: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     while (i + 1 < lines.length && !line.includes(NOT_FOUND)) {
-      const head = line.replace(/\r$/, '').replace(BOX, '');
-      const next = lines[i + 1]!.trimStart();
-      const seam = head.slice(-16) + next.slice(0, 16);
-      if (!seam.includes(NOT_FOUND) || !/version|GLIBC|CXXABI|GCC_/.test(head.slice(-200))) break;
-      line = head + next;
+      // Bounded windows: the last 24 characters of this line, the first 16 of the next.
+      const tail = line.slice(-24).replace(/\r$/, '').replace(BOX, '');
+      const next = lines[i + 1]!.slice(0, 64).trimStart();
+      if (!(tail.slice(-16) + next.slice(0, 16)).includes(NOT_FOUND)) break;
+      if (!/version|GLIBC|CXXABI|GCC_/.test(line.slice(-200))) break;
+      line = line.slice(0, Math.max(0, line.length - 24)) + tail + lines[i + 1]!.trimStart();
       i++;
     }
     out.push(line);

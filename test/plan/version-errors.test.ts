@@ -118,3 +118,24 @@ describe("the issue's own text (issue 10), hashes shortened to `…`", () => {
     });
   });
 });
+
+describe('terminal-wrapped lines', () => {
+  const line =
+    "ImportError: /nix/store/bn7pnigb0f8874m6riiw6dngsmdyic1g-gcc-12.3.0-lib/lib/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by /p/.venv/x.so)";
+  it('are joined wherever inside `not found` the terminal broke them, with or without a border', () => {
+    const at = line.indexOf('not found');
+    for (let cut = at + 1; cut < at + 'not found'.length; cut++) {
+      for (const border of ['', '│', '│  ', '|']) {
+        const text = `${line.slice(0, cut)}${border}\n${line.slice(cut)}\n`;
+        expect(parseLoaderErrors(text), `${cut} ${JSON.stringify(border)}`).toEqual([
+          expect.objectContaining({ version: 'GLIBCXX_3.4.32', requiredBy: '/p/.venv/x.so', gccVersion: '12.3.0' }),
+        ]);
+      }
+    }
+  });
+
+  it('are not joined when the seam does not make `not found`', () => {
+    expect(parseLoaderErrors('version `GLIBCXX_3.4.32\' not\nfoundation (required by /x.so)\n')).toEqual([]);
+    expect(parseLoaderErrors('GLIBC_2.38 is fine\nnot found: nothing\n')).toEqual([]);
+  });
+});
