@@ -105,10 +105,12 @@ function unwrapLines(lines: string[]): string[] {
     while (i + 1 < lines.length && !line.includes(NOT_FOUND)) {
       // Bounded windows: the last 24 characters of this line, the first 16 of the next.
       const tail = line.slice(-24).replace(/\r$/, '').replace(BOX, '');
-      const next = lines[i + 1]!.slice(0, 64).trimStart();
+      // A wrapped line goes on in the first column (a pane border may precede it): keep its spaces.
+      const rest = lines[i + 1]!.replace(/^[│┃|]/, '');
+      const next = rest.slice(0, 16);
       if (!(tail.slice(-16) + next.slice(0, 16)).includes(NOT_FOUND)) break;
       if (!/version|GLIBC|CXXABI|GCC_/.test(line.slice(-200))) break;
-      line = line.slice(0, Math.max(0, line.length - 24)) + tail + lines[i + 1]!.trimStart();
+      line = line.slice(0, Math.max(0, line.length - 24)) + tail + rest;
       i++;
     }
     out.push(line);
