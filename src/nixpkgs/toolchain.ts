@@ -75,7 +75,7 @@ export function parseAbiTable(tsv: string): AbiRow[] {
   for (let i = 1; i < rows.length; i++) {
     const a = rows[i - 1]!;
     const b = rows[i]!;
-    if (compareNumbers(gccNumbers(a.gcc), gccNumbers(b.gcc)) >= 0) throw new Error(`libstdcxx-abi.tsv: ${b.gcc} out of order`);
+    if (compareNumbers(dottedNumbers(a.gcc), dottedNumbers(b.gcc)) >= 0) throw new Error(`libstdcxx-abi.tsv: ${b.gcc} out of order`);
     if (compareNumbers(parseVersionName(a.glibcxx)!.numbers, parseVersionName(b.glibcxx)!.numbers) > 0) {
       throw new Error(`libstdcxx-abi.tsv: ${b.gcc} has a lower GLIBCXX than ${a.gcc}`);
     }
@@ -108,7 +108,8 @@ export function parseReleaseTable(tsv: string): ReleaseRow[] {
   });
 }
 
-export function gccNumbers(version: string): number[] {
+/** `13.2.0` -> [13, 2, 0] (a GCC or glibc release). */
+export function dottedNumbers(version: string): number[] {
   return version.split('.').map(Number);
 }
 
@@ -153,7 +154,7 @@ export function firstGccProviding(facts: Toolchain, version: string): AbiRow | n
 export function highestProvidedBy(facts: Toolchain, gccVersion: string, family: string): string | null {
   let best: string | null = null;
   for (const row of facts.abi) {
-    if (compareNumbers(gccNumbers(row.gcc), gccNumbers(gccVersion)) > 0) break;
+    if (compareNumbers(dottedNumbers(row.gcc), dottedNumbers(gccVersion)) > 0) break;
     best = familyValue(row, family) ?? best;
   }
   return best;

@@ -7,10 +7,11 @@
 import { compareNumbers, parseVersionName } from '../elf/version-names.js';
 import {
   firstGccProviding,
-  gccNumbers,
+  dottedNumbers,
   highestProvidedBy,
   releaseRow,
   toolchain,
+  type ReleaseRow,
   type Toolchain,
 } from '../nixpkgs/toolchain.js';
 import { gccVersionOfPath, glibcVersionOfPath } from './error-text.js';
@@ -148,46 +149,55 @@ function firstGccFor(facts: Toolchain, version: string): { gcc: string; indirect
   return row ? { gcc: row.gcc, indirect: row.indirect } : null;
 }
 
-function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, listed: readonly string[], c: Common): GccRuntimeAdvice {
-  const p = parseVersionName(e.version)!;
-  const runtime = p.family === 'GCC' ? 'libgcc_s' : 'libstdc++';
-  const loadedGcc = gccVersionOfPath(e.library);
-  const first = firstGccFor(facts, e.version);
-  const major = first ? gccNumbers(first.gcc)[0]! : null;
-  const row = releaseRow(facts, release);
+/** What to put on the library path: stdenv's lib when its gcc is new enough, else the first `gccN` that is. */
+function pickAttr(runtime: 'libstdc++' | 'libgcc_s', major: number | null, row: ReleaseRow | null) {
   const stdenvGcc = row?.stdenvGcc ?? null;
   const stdenvEnough = major !== null && stdenvGcc !== null ? stdenvGcc >= major : null;
-  // The smallest `gccN` the release is known to have that is new enough; else the first major.
+  // The smallest `gccN` the release is known to have that is new enough.
   const knownMajor = major === null ? null : (row?.gccAttrs.filter((m) => m >= major).sort((a, b) => a - b)[0] ?? null);
-  const attrMajor = stdenvEnough ? null : (knownMajor ?? major);
+  const attrMajor = knownMajor ?? major;
   // libgcc_s.so.1 is not gcc's on NixOS: nixpkgs' glibc copies it into its own lib directory (see
   // src/loader/nixos-glibc.ts), which the interpreter's RUNPATH finds. nixpy names no attribute
   // for it; a nixpkgs whose stdenv gcc is new enough (newerRelease) brings a newer one.
-  const attr =
-    runtime === 'libgcc_s' ? null : stdenvEnough ? 'stdenv.cc.cc.lib' : attrMajor !== null ? `gcc${attrMajor}.cc.lib` : null;
-  const attrInRelease = attr === null ? null : stdenvEnough ? true : knownMajor !== null ? true : null;
+  if (runtime === 'libgcc_s' || major === null) {
+    return { stdenvGcc, stdenvEnough, attr: null, attrInRelease: null, firstAttr: null };
+  }
+  const attr = stdenvEnough ? 'stdenv.cc.cc.lib' : `gcc${attrMajor}.cc.lib`;
+  const attrInRelease = stdenvEnough || knownMajor !== null ? true : null;
+  return { stdenvGcc, stdenvEnough, attr, attrInRelease, firstAttr: `gcc${major}.cc.lib` };
+}
+
+/** How `attr` relates to the elements already listed: there already, or replacing an older runtime. */
+function listedRelation(attr: string | null, listed: readonly string[]): { alreadyListed: boolean; replaces: string | null } {
   const bare = (l: string): string => l.replace(/^pkgs\./, '');
-  const alreadyListed = attr !== null && listed.some((l) => bare(l) === attr);
-  const replaces = attr ? (listed.find((l) => GCC_RUNTIME_ATTR.test(l) && bare(l) !== attr) ?? null) : null;
+  if (attr === null) return { alreadyListed: false, replaces: null };
+  return {
+    alreadyListed: listed.some((l) => bare(l) === attr),
+    replaces: listed.find((l) => GCC_RUNTIME_ATTR.test(l) && bare(l) !== attr) ?? null,
+  };
+}
+
+function gccRuntimeAdvice(e: VersionError, facts: Toolchain, release: string, listed: readonly string[], c: Common): GccRuntimeAdvice {
+  const family = parseVersionName(e.version)!.family;
+  const runtime = family === 'GCC' ? 'libgcc_s' : 'libstdc++';
+  const loadedGcc = gccVersionOfPath(e.library);
+  const first = firstGccFor(facts, e.version);
+  const major = first ? dottedNumbers(first.gcc)[0]! : null;
+  const pick = pickAttr(runtime, major, releaseRow(facts, release));
   const newerRelease =
-    major === null || stdenvEnough ? null : (laterReleases(facts, release).find((r) => r.stdenvGcc !== null && r.stdenvGcc >= major)?.release ?? null);
+    major === null || pick.stdenvEnough ? null : (laterReleases(facts, release).find((r) => (r.stdenvGcc ?? 0) >= major)?.release ?? null);
   return {
     kind: 'gcc-runtime',
     ...c,
     runtime,
     loadedGcc,
     loadedFrom: pathOrigin(e.library),
-    loadedProvides: loadedGcc && runtime === 'libstdc++' ? highestProvidedBy(facts, loadedGcc, p.family) : null,
+    loadedProvides: loadedGcc && runtime === 'libstdc++' ? highestProvidedBy(facts, loadedGcc, family) : null,
     firstGcc: first?.gcc ?? null,
     indirect: first?.indirect ?? false,
-    stdenvGcc,
-    stdenvEnough,
-    attr,
-    firstAttr: runtime === 'libgcc_s' || major === null ? null : `gcc${major}.cc.lib`,
-    attrInRelease,
-    replaces,
-    alreadyListed,
-    write: attr ? `pkgs.${attr}` : null,
+    ...pick,
+    ...listedRelation(pick.attr, listed),
+    write: pick.attr ? `pkgs.${pick.attr}` : null,
     newerRelease,
   };
 }
@@ -203,7 +213,7 @@ function glibcAdvice(e: VersionError, facts: Toolchain, release: string, c: Comm
   // GLIBC_2.38 is first defined by glibc 2.38), so the release needed is the version's x.y.
   const n = parseVersionName(e.version)!.numbers;
   const neededGlibc = `${n[0] ?? 2}.${n[1] ?? 0}`;
-  const atLeast = (have: string): boolean => compareNumbers(gccNumbers(have), gccNumbers(neededGlibc)) >= 0;
+  const atLeast = (have: string): boolean => compareNumbers(dottedNumbers(have), dottedNumbers(neededGlibc)) >= 0;
   const releaseGlibc = releaseRow(facts, release)?.glibc ?? null;
   const releaseEnough = releaseGlibc === null ? null : atLeast(releaseGlibc);
   const newer = releaseEnough ? null : (laterReleases(facts, release).find((r) => r.glibc !== null && atLeast(r.glibc)) ?? null);

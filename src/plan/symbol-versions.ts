@@ -7,7 +7,7 @@ import type { VersionRefusal } from '../scan/types.js';
  */
 
 import { compareNumbers, parseVersionName } from '../elf/version-names.js';
-import { firstGccProviding, gccNumbers, toolchain } from '../nixpkgs/toolchain.js';
+import { dottedNumbers, firstGccProviding, toolchain } from '../nixpkgs/toolchain.js';
 
 export { compareNumbers, parseVersionName, type ParsedVersion } from '../elf/version-names.js';
 
@@ -25,7 +25,7 @@ export function highestOfFamily(defined: readonly string[], family: string): str
 /** The oldest GCC major whose libstdc++ defines `version` (gcc's ABI list, data/toolchain.json), or null. */
 export function gccMajorFor(version: string): number | null {
   const row = firstGccProviding(toolchain(), version);
-  return row ? gccNumbers(row.gcc)[0]! : null;
+  return row ? dottedNumbers(row.gcc)[0]! : null;
 }
 
 /** What to do about a missing version: concrete, in nixpkgs terms. */

@@ -5,7 +5,7 @@ import { readElfFile } from '../../src/elf/index.js';
 import { parseVersionName } from '../../src/elf/version-names.js';
 import { highestOfFamily } from '../../src/plan/symbol-versions.js';
 import { abiAdvice } from '../../src/plan/abi-advice.js';
-import { firstGccProviding, gccNumbers, highestProvidedBy, toolchain } from '../../src/nixpkgs/toolchain.js';
+import { firstGccProviding, dottedNumbers, highestProvidedBy, toolchain } from '../../src/nixpkgs/toolchain.js';
 import { describeWithTool } from '../helpers/tools.js';
 
 /**
@@ -30,7 +30,7 @@ describeWithTool('dpkg-query', 'toolchain tables against the host libraries', ()
       expect(highestProvidedBy(toolchain(), gcc, family), `${family} of gcc ${gcc}`).toBe(have);
       // And the first release that defines it is not newer than the one that built this library.
       const first = firstGccProviding(toolchain(), have!)!;
-      expect(gccNumbers(first.gcc)[0]).toBeLessThanOrEqual(gccNumbers(gcc)[0]!);
+      expect(dottedNumbers(first.gcc)[0]).toBeLessThanOrEqual(dottedNumbers(gcc)[0]!);
     }
   });
 
@@ -38,7 +38,7 @@ describeWithTool('dpkg-query', 'toolchain tables against the host libraries', ()
     const gcc = upstream(pkgVersion('libgcc-s1:amd64'));
     const top = highestOfFamily(defined('libgcc_s.so.1'), 'GCC')!;
     const a = abiAdvice({ version: top, library: null, requiredBy: null });
-    expect(a.kind === 'gcc-runtime' && a.firstGcc).toBe(String(gccNumbers(gcc)[0]));
+    expect(a.kind === 'gcc-runtime' && a.firstGcc).toBe(String(dottedNumbers(gcc)[0]));
   });
 
   it("libc.so.6's newest GLIBC_ label is its own release (GLIBC_2.x first ships with glibc 2.x)", () => {

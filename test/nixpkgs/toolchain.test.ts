@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ABI_TABLE_PATH, RELEASE_TABLE_PATH, renderToolchain } from '../../src/nixpkgs/generate.js';
 import {
   firstGccProviding,
-  gccNumbers,
+  dottedNumbers,
   highestProvidedBy,
   parseAbiTable,
   parseReleaseTable,
@@ -55,7 +55,7 @@ describe('toolchain facts', () => {
 
   it('marks the rows that rest on inference, and only those', () => {
     const indirect = facts.abi.filter((r) => r.indirect).map((r) => r.gcc);
-    expect(indirect.every((g) => gccNumbers(g)[0]! >= 15)).toBe(true);
+    expect(indirect.every((g) => dottedNumbers(g)[0]! >= 15)).toBe(true);
     expect(facts.abi.filter((r) => !r.indirect).every((r) => r.cxxabi !== null)).toBe(true);
   });
 

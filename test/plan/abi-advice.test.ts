@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { abiAdvice, type GccRuntimeAdvice, type GlibcAdvice, type VersionError } from '../../src/plan/abi-advice.js';
 import { parseLoaderErrors, type MissingVersionFinding } from '../../src/plan/error-text.js';
-import { firstGccProviding, gccNumbers, toolchain, type Toolchain } from '../../src/nixpkgs/toolchain.js';
+import { firstGccProviding, dottedNumbers, toolchain, type Toolchain } from '../../src/nixpkgs/toolchain.js';
 
 const facts = toolchain();
 const fixture = (path: string): MissingVersionFinding => {
@@ -86,7 +86,7 @@ describe('abiAdvice follows the tables', () => {
     const top = Number(newest.split('.')[2]);
     for (let minor = 20; minor <= top; minor++) {
       const version = `GLIBCXX_3.4.${minor}`;
-      const major = gccNumbers(firstGccProviding(facts, version)!.gcc)[0]!;
+      const major = dottedNumbers(firstGccProviding(facts, version)!.gcc)[0]!;
       for (const r of facts.releases) {
         const a = gcc({ ...fixture('errors/pyarrow-glibcxx.txt'), version }, r.release);
         expect(a.firstGcc, version).toBe(firstGccProviding(facts, version)!.gcc);

@@ -8,7 +8,7 @@ import { parseLoaderErrors, type MissingVersionFinding } from '../../src/plan/er
 import { abiAdvice } from '../../src/plan/abi-advice.js';
 import { highestOfFamily } from '../../src/plan/symbol-versions.js';
 import { readElfFile } from '../../src/elf/index.js';
-import { firstGccProviding, gccNumbers, toolchain } from '../../src/nixpkgs/toolchain.js';
+import { firstGccProviding, dottedNumbers, toolchain } from '../../src/nixpkgs/toolchain.js';
 import { compareNumbers } from '../../src/elf/version-names.js';
 
 /**
@@ -95,7 +95,7 @@ describeWithTool('ldd', "glibc's own loader output for a real version mismatch",
     // The first GCC for the version the loaded copy does define is older than the one needed.
     const have = highestOfFamily(readElfFile(cxx.library!).verdef, 'GLIBCXX')!;
     expect(have).toBe('GLIBCXX_3.4.30');
-    expect(compareNumbers(gccNumbers(firstGccProviding(toolchain(), have)!.gcc), gccNumbers(a.firstGcc!))).toBeLessThan(0);
+    expect(compareNumbers(dottedNumbers(firstGccProviding(toolchain(), have)!.gcc), dottedNumbers(a.firstGcc!))).toBeLessThan(0);
 
     const doc = JSON.parse((await run(['doctor', '--project', SYMVER, '--venv', join(SYMVER, 'venv'), '--json'], { stdin: text })).out);
     const kinds = doc.focus.map((f: { soname: string; abi?: { kind: string } }) => `${f.soname}:${f.abi?.kind}`);
