@@ -34,7 +34,9 @@ export function versionAdvice(soname: string, version: string): string {
   const family = p?.family ?? '';
   if (family === 'GLIBCXX' || family === 'CXXABI' || soname.startsWith('libstdc++.so')) {
     const gcc = gccMajorFor(version);
-    const attr = gcc !== null ? `gcc${gcc}.cc.lib` : 'gcc15.cc.lib';
+    // Newer than every release in gcc's ABI list: the newest gcc nixpy knows is the floor.
+    const newest = dottedNumbers(toolchain().abi.at(-1)!.gcc)[0]!;
+    const attr = `gcc${gcc ?? newest}.cc.lib`;
     const why = gcc !== null ? ` (${version} first shipped with GCC ${gcc})` : '';
     return (
       `put a newer libstdc++ first in the library list: \`pkgs.${attr}\` or newer${why}, ` +

@@ -8,6 +8,7 @@ import {
   parseVersionName,
   versionAdvice,
 } from '../../src/plan/symbol-versions.js';
+import { toolchain } from '../../src/nixpkgs/toolchain.js';
 
 describe('version names', () => {
   it('parses family and numbers', () => {
@@ -38,6 +39,9 @@ describe('version names', () => {
     expect(versionAdvice('libstdc++.so.6', 'GLIBCXX_3.4.33')).toContain('pkgs.gcc14.cc.lib');
     expect(versionAdvice('libc.so.6', 'GLIBC_2.38')).toMatch(/cannot be swapped.*nix flake update nixpkgs/);
     expect(versionAdvice('libssl.so.3', 'OPENSSL_3.2.0')).toContain('newer build of the package that ships libssl.so.3');
+    // Newer than every GCC in the ABI table: the newest one nixpy knows, not a stale constant.
+    const newest = toolchain().abi.at(-1)!.gcc.split('.')[0];
+    expect(versionAdvice('libstdc++.so.6', 'GLIBCXX_3.4.99')).toContain(`pkgs.gcc${newest}.cc.lib`);
   });
 });
 
