@@ -55,6 +55,7 @@ const expected: Record<string, Partial<MissingVersionFinding> & { count?: number
   'deeplynx-210-grpc.txt': { version: 'GLIBCXX_3.4.30', gccVersion: null },
   'reticulate-1282-scipy.txt': { version: 'GLIBCXX_3.4.30', soname: 'libstdc++.so.6' },
   'hcflow-5-scipy.txt': { version: 'GLIBCXX_3.4.22', library: '/home/hbw/gcc-build-5.4.0/lib64/libstdc++.so.6' },
+  'chai-lab-422-no-required-by.txt': { version: 'GLIBCXX_3.4.31', library: '/lib64/libstdc++.so.6', requiredBy: null },
   'grpc-7903-node.txt': {
     version: 'GLIBCXX_3.4.15',
     requiredBy: '/opt/app/node_modules/grpc/src/node/extension_binary/grpc_node.node',
