@@ -16,15 +16,17 @@ import {
 } from '../nixpkgs/toolchain.js';
 import { gccVersionOfPath, glibcVersionOfPath } from './error-text.js';
 
-/** Where a library path points: nixpkgs' store, the host's own directories, or elsewhere (a venv, conda, a home directory). */
-export type PathOrigin = 'nix-store' | 'host' | 'other';
+/** Where a library path points: nixpkgs' store, the host's own directories, a Python environment's own copy, or elsewhere. */
+export type PathOrigin = 'nix-store' | 'host' | 'venv' | 'other';
 
 const HOST_DIRS = /^\/(?:usr\/)?lib(?:32|64|x32)?\/|^\/usr\/local\/lib/;
 
 export function pathOrigin(path: string | null): PathOrigin | null {
   if (!path || !path.startsWith('/')) return null;
   if (path.startsWith('/nix/store/')) return 'nix-store';
-  return HOST_DIRS.test(path) ? 'host' : 'other';
+  if (HOST_DIRS.test(path)) return 'host';
+  // A wheel's bundled copy (`site-packages/x.libs/`), a venv's or a conda environment's lib/.
+  return /\/site-packages\/|\/\.?venv\/|\/(?:ana|mini)conda[0-9]*\/|\/envs\/[^/]+\/lib\//.test(path) ? 'venv' : 'other';
 }
 
 /** What a version error says: the version, and the two paths when the message gives them. */

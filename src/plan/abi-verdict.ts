@@ -13,6 +13,7 @@ function loadedPart(a: GccRuntimeAdvice): string {
     return `the ${lib} loaded is gcc ${a.loadedGcc}'s (its store path)${a.loadedProvides ? `, which stops at ${a.loadedProvides}` : ''}`;
   }
   if (a.loadedFrom === 'host') return `the ${lib} loaded is the host's (${a.library})`;
+  if (a.loadedFrom === 'venv') return `the ${lib} loaded is the Python environment's own copy (${a.library})`;
   if (a.loadedFrom === 'other') return `the ${lib} loaded is a private copy (${a.library})`;
   return `the ${lib} loaded lacks it`;
 }
@@ -24,8 +25,10 @@ function culprit(a: GccRuntimeAdvice): string {
       return `another nixpkgs (gcc ${a.loadedGcc ?? '?'}) comes first on the library path (a second flake input, a stale LD_LIBRARY_PATH)`;
     case 'host':
       return 'a host library directory comes first on the library path (LD_LIBRARY_PATH)';
+    case 'venv':
+      return 'the copy a wheel or the environment ships is found first (a newer build of it fixes that too; LD_LIBRARY_PATH wins over its RUNPATH)';
     case 'other':
-      return 'a private copy comes first (the venv or a conda environment ships its own)';
+      return 'a private copy comes first on the library path';
     default:
       return 'an older libstdc++ comes first (another nixpkgs input, a stale LD_LIBRARY_PATH, or the venv)';
   }

@@ -159,3 +159,17 @@ describe('abiAdvice on real texts', () => {
     expect(abiAdvice(fixture('errors/real-ctypes-vers.txt')).kind).toBe('other');
   });
 });
+
+describe('pathOrigin', () => {
+  it('tells the store, the host, a Python environment and the rest apart', async () => {
+    const { pathOrigin } = await import('../../src/plan/abi-advice.js');
+    expect(pathOrigin('/nix/store/6qx8ijrs82bnq60vp09pv46mdx4rnq9d-gcc-7.5.0-lib/lib/libstdc++.so.6')).toBe('nix-store');
+    expect(pathOrigin('/usr/lib/x86_64-linux-gnu/libstdc++.so.6')).toBe('host');
+    expect(pathOrigin('/lib64/libm.so.6')).toBe('host');
+    expect(pathOrigin('/p/.venv/lib/python3.12/site-packages/verspkg.libs/libstdc++.so.6')).toBe('venv');
+    expect(pathOrigin('/home/user/.anaconda/envs/py27/lib/libstdc++.so.6')).toBe('venv');
+    expect(pathOrigin('/home/hbw/gcc-build-5.4.0/lib64/libstdc++.so.6')).toBe('other');
+    expect(pathOrigin('libgcc_s.so.1')).toBeNull();
+    expect(pathOrigin(null)).toBeNull();
+  });
+});

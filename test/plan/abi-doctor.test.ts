@@ -91,7 +91,7 @@ describeWithTool('ldd', "glibc's own loader output for a real version mismatch",
     expect(cxx.library).toMatch(/verspkg\.libs\/libstdc\+\+\.so\.6$/);
     const a = abiAdvice(cxx);
     if (a.kind !== 'gcc-runtime') throw new Error(a.kind);
-    expect(a).toMatchObject({ firstGcc: '13.2.0', loadedFrom: 'other', loadedGcc: null });
+    expect(a).toMatchObject({ firstGcc: '13.2.0', loadedFrom: 'venv', loadedGcc: null });
     // The first GCC for the version the loaded copy does define is older than the one needed.
     const have = highestOfFamily(readElfFile(cxx.library!).verdef, 'GLIBCXX')!;
     expect(have).toBe('GLIBCXX_3.4.30');
