@@ -26,7 +26,8 @@ function culprit(a: GccRuntimeAdvice): string {
     case 'host':
       return 'a host library directory comes first on the library path (LD_LIBRARY_PATH)';
     case 'venv':
-      return 'the copy a wheel or the environment ships is found first (a newer build of it fixes that too; LD_LIBRARY_PATH wins over its RUNPATH)';
+      // glibc searches DT_RPATH (when there is no DT_RUNPATH), then LD_LIBRARY_PATH, then DT_RUNPATH.
+      return 'the copy a wheel or the environment ships is found first (a newer build of it fixes that too; LD_LIBRARY_PATH wins over a RUNPATH, not over an RPATH)';
     case 'other':
       return 'a private copy comes first on the library path';
     default:
