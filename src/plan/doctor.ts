@@ -35,8 +35,6 @@ export interface DoctorOptions extends ProjectOptions {
   /** The error text to focus on and where it came from. */
   input: { source: InputSource; text: string; command: string[] | null; exitCode: number | null };
   host: HostFacts;
-  /** The project's nixpkgs release (`24.05` … `unstable`) for version advice; `unstable` when not known. */
-  nixpkgsRelease?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -97,7 +95,8 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     input: { source: o.input.source, command: o.input.command, exitCode: o.input.exitCode, findings },
     // Symbol-version answers first: a library that loads but lacks a version is the error itself.
     focus: [
-      ...versionFocus(findings, { release: o.nixpkgsRelease ?? 'unstable', listed: analysis.nixLists?.attrs ?? [] }),
+      // The release the plan detected (flag, [tool.nixpy], lock file, ..., else unstable).
+      ...versionFocus(findings, { release: plan.nixpkgs.release, listed: analysis.nixLists?.attrs ?? [] }),
       ...analysis.items.filter((it) => it.fromError).map((it) => ({ soname: it.soname, verdict: verdictFor(it, nixFileName, reload) })),
     ],
     results: groupResults(analysis.items, dists),

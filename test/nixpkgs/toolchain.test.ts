@@ -12,6 +12,7 @@ import {
   TOOLCHAIN_PATH,
 } from '../../src/nixpkgs/toolchain.js';
 import { compareNumbers, parseVersionName } from '../../src/elf/version-names.js';
+import { RELEASES as DETECTABLE } from '../../src/nixpkgs/releases.js';
 
 const ABI = readFileSync(ABI_TABLE_PATH, 'utf8');
 const RELEASES = readFileSync(RELEASE_TABLE_PATH, 'utf8');
@@ -70,6 +71,10 @@ describe('toolchain facts', () => {
     }
     expect(releaseRow(facts, 'unstable')).not.toBeNull();
     expect(releaseRow(facts, '19.09')).toBeNull();
+  });
+
+  it('has a row for every release the release detection can return', () => {
+    for (const r of DETECTABLE) expect(releaseRow(facts, r), r).not.toBeNull();
   });
 
   it('rejects malformed tables', () => {

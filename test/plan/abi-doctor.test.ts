@@ -51,6 +51,23 @@ describe('doctor answers a pasted symbol-version error first', () => {
     }
   });
 
+  it('answers for the release the plan detects (--nixpkgs 24.05: gcc 13, so GLIBCXX_3.4.33 needs gcc14 or 25.05)', async () => {
+    const text =
+      "ImportError: /nix/store/…-gcc-13.3.0-lib/lib/libstdc++.so.6: version `GLIBCXX_3.4.33' not found (required by /p/.venv/lib/python3.12/site-packages/foo/_ext.so)";
+    const doc = JSON.parse((await run(['doctor', '--project', DEMO, '--nixpkgs', '24.05', '--json'], { stdin: text })).out);
+    expect(doc.nixpkgs.release).toBe('24.05');
+    expect(doc.focus[0].abi).toMatchObject({
+      release: '24.05',
+      loadedGcc: '13.3.0',
+      loadedProvides: 'GLIBCXX_3.4.32',
+      firstGcc: '14.1.0',
+      stdenvGcc: 13,
+      stdenvEnough: false,
+      write: 'pkgs.gcc14.cc.lib',
+      newerRelease: '25.05',
+    });
+  });
+
   it('the human report says it in its first lines', async () => {
     const r = await doctor(headline, false);
     const lines = r.out.split('\n');
