@@ -3,7 +3,7 @@ import type { Candidate as IndexCandidate, Resolution as IndexResolution } from 
 import type { ScanReport } from '../scan/index.js';
 import type { EnvName } from '../loader/types.js';
 import type { Release } from '../nixpkgs/releases.js';
-import type { LibraryPathSource } from '../nix/index.js';
+import type { LibraryPathSource, PatchOutcome as NixPatchOutcome } from '../nix/index.js';
 
 /**
  * What doctor, check and init need from the other stages (scanner, resolver, Nix patcher), as
@@ -25,19 +25,11 @@ export interface NixLists {
   hasLibraryPath: boolean;
 }
 
-export interface PatchOutcome {
-  text: string;
-  changed: boolean;
-  /** Attributes written (the driver path is reported by `driverAdded`, not here). */
-  added: string[];
-  present: string[];
-  /** What could not be placed, with the patcher's reason (`driver path` for the driver). */
-  unplaced: { attr: string; reason: string }[];
-  driverAdded: boolean;
-  createdLibraryPath: boolean;
-  /** Every library-path source in the file, what the patch did with it and why. */
-  sources?: LibraryPathSource[];
-}
+/**
+ * The patcher's outcome as the plan reads it: the driver directory reported apart
+ * (`driverAdded`), not among the attributes; `sources` optional for fakes in tests.
+ */
+export type PatchOutcome = Omit<NixPatchOutcome, 'sources'> & { driverAdded: boolean; sources?: LibraryPathSource[] };
 
 export interface ScanRequest {
   env: EnvName;
