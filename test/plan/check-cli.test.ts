@@ -15,8 +15,7 @@ describe('check: exit codes and input errors', () => {
     writeFileSync(join(empty, 'flake.nix'), '{ outputs = _: { }; }\n');
     const r = await run(['check'], { cwd: empty });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^nixpy: no venv found \(looked at .*\.venv, .*\.devenv\/state\/venv\); create one with `uv sync`, or name it on the command line
-$/);
+    expect(r.err).toMatch(/^nixpy: no venv found \(looked at .*\.venv, .*\.devenv\/state\/venv\); create one with `uv sync`, or name it on the command line\n$/);
     rmSync(empty, { recursive: true });
   });
 
