@@ -101,11 +101,12 @@ describe('.pre-commit-hooks.yaml', () => {
   const field = (name: string): string | undefined =>
     new RegExp(`^\\s+${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim().replace(/^'(.*)'$/, '$1');
 
-  it('declares the nixpy-check hook as a node hook that gets no file names', () => {
+  it('declares the nixpy-check hook as a node hook that gets the changed files in one call', () => {
     expect(text).toMatch(/^- id: nixpy-check$/m);
     expect(field('entry')).toBe('nixpy check');
     expect(field('language')).toBe('node');
-    expect(field('pass_filenames')).toBe('false');
+    expect(field('pass_filenames')).toBe('true');
+    expect(field('require_serial')).toBe('true');
   });
 
   it('triggers on the files that decide the native libraries, and on nothing else', () => {
