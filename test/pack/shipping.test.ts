@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +118,18 @@ describe('.pre-commit-hooks.yaml', () => {
     }
     for (const f of ['flake.lock', 'src/app.py', 'README.md', 'myflake.nix', 'requirements.txt.bak', 'docs/requirements/x.txt', 'default.nix']) {
       expect(re.test(f), f).toBe(false);
+    }
+  });
+
+  it('every `rev:` the documentation shows names a tag of this repository that carries the hook', () => {
+    const revs = ['README.md', 'docs/pre-commit.md', '.pre-commit-hooks.yaml'].flatMap((f) =>
+      [...readFileSync(join(REPO, f), 'utf8').matchAll(/\brev: (\S+)/g)].map((m) => [f, m[1]!] as const),
+    );
+    expect(revs.length).toBeGreaterThanOrEqual(3);
+    for (const [file, rev] of revs) {
+      expect(rev, file).toBe(`v${pkg.version}`);
+      const r = spawnSync('git', ['cat-file', '-e', `${rev}:.pre-commit-hooks.yaml`], { cwd: REPO, encoding: 'utf8' });
+      expect(r.status, `${file}: rev ${rev}: ${r.stderr} (create the tag: git tag ${rev})`).toBe(0);
     }
   });
 });
