@@ -81,7 +81,7 @@ describeWithTool('pre-commit', 'the pre-commit hook, installed and run by the re
       // pre_commit/languages/node.py (v4.6.2): install_environment, with get_env_patch's
       // variables; the clone has .git and package.json, so the hook repo is installed from git.
       const prefix = join(base, 'node_env');
-      const npmEnv = { ...env, NPM_CONFIG_PREFIX: prefix, npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${env.PATH ?? ''}` };
+      const npmEnv: NodeJS.ProcessEnv = { ...env, NPM_CONFIG_PREFIX: prefix, npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${env.PATH ?? ''}` };
       delete npmEnv.NPM_CONFIG_USERCONFIG;
       delete npmEnv.npm_config_userconfig;
       const inst = sh('npm', ['install', '--allow-git=root', '--install-links', '-g', `git+file://${clone}`], base, npmEnv);
