@@ -153,3 +153,16 @@ describe('check: which venv it judges', () => {
     rmSync(p, { recursive: true });
   });
 });
+
+describe('check: [tool.nixpy] ignore patterns', () => {
+  it('a glob in ignore leaves out every soname it matches', async () => {
+    const { dir, cleanup } = copyDemo();
+    const pyproject = join(dir, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('ignore = []', 'ignore = ["libacm?.so.*", "libX*.so.6"]'));
+    const r = JSON.parse((await run(['check', '--project', dir, '--json'])).out);
+    expect(r.ignored).toEqual(['libX11.so.6', 'libacme.so.2']);
+    expect(r.missing.map((m: { soname: string }) => m.soname)).not.toContain('libacme.so.2');
+    expect(r.config).toBe(pyproject);
+    cleanup();
+  });
+});
