@@ -35,11 +35,16 @@ export function errorTail(run: Pick<CommandRun, 'output' | 'stderr'>, max = 12):
  */
 export async function runUserCommand(
   command: readonly string[],
-  opts: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+  opts: {
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    /** Called once the command has started (not for one that cannot start: that is bad input). */
+    onStart?: () => void;
+  },
 ): Promise<CommandRun> {
   const [file, ...args] = command;
   if (file === undefined || file === '') throw new InputError('doctor --: name a command to run');
-  const r = await execa(file, args, {
+  const sub = execa(file, args, {
     cwd: opts.cwd,
     env: opts.env as NodeJS.ProcessEnv,
     extendEnv: false,
@@ -49,6 +54,8 @@ export async function runUserCommand(
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
   });
+  if (opts.onStart) sub.once('spawn', opts.onStart);
+  const r = await sub;
   if (r.exitCode === undefined && r.failed) {
     const reason = r.code === 'ENOENT' ? 'command not found' : (r.shortMessage ?? 'could not start').split('\n')[0];
     throw new InputError(`doctor --: cannot run ${file}: ${reason}`);

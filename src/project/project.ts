@@ -17,6 +17,11 @@ export interface ProjectOptions {
   venv?: string | undefined;
   /** --flake FILE (or directory). */
   flake?: string | undefined;
+  /**
+   * Accept any directory as the venv (`scan DIR` of a wheel's `.libs` or an unpacked wheel);
+   * otherwise a directory without pyvenv.cfg or site-packages is "not a venv" (exit 2).
+   */
+  anyDirectory?: boolean;
 }
 
 export type VenvSource = '--venv' | '--project' | 'VIRTUAL_ENV' | 'UV_PROJECT_ENVIRONMENT' | '.venv' | '.devenv/state/venv';
@@ -44,9 +49,9 @@ function isDir(p: string): boolean {
 }
 
 /** "no such directory" or "not a directory", for a path the user named. */
-function notADirectory(path: string, shown: string, option: string): InputError {
+function notADirectory(path: string, shown: string, option: string | null): InputError {
   const what = existsSync(path) ? 'not a directory' : 'no such directory';
-  return new InputError(`${shown}: ${what} (${option})`);
+  return new InputError(`${shown}: ${what}${option ? ` (${option})` : ''}`);
 }
 
 /**
@@ -77,7 +82,7 @@ function notAVenv(dir: string, source: VenvSource): InputError {
 export function projectRoot(opts: ProjectOptions): string {
   if (opts.project) {
     const root = resolve(opts.cwd, opts.project);
-    if (!isDir(root)) throw notADirectory(root, opts.project, '--project');
+    if (!isDir(root)) throw notADirectory(root, opts.project, null);
     return root;
   }
   if (opts.flake) {
@@ -132,7 +137,7 @@ export function locateVenv(opts: ProjectOptions, root: string): VenvLocation {
   if (opts.venv) {
     const v = resolve(opts.cwd, opts.venv);
     if (!isDir(v)) throw notADirectory(v, opts.venv, '--venv');
-    if (!isVenvDir(v)) throw notAVenv(opts.venv, '--venv');
+    if (!opts.anyDirectory && !isVenvDir(v)) throw notAVenv(opts.venv, '--venv');
     return { venv: v, source: '--venv', tried: [v], passedOver: null };
   }
   const candidates = venvCandidates(opts, root);
@@ -143,7 +148,7 @@ export function locateVenv(opts: ProjectOptions, root: string): VenvLocation {
     if (tried.includes(c.path)) continue;
     tried.push(c.path);
     if (!isDir(c.path)) continue;
-    if (!isVenvDir(c.path)) throw notAVenv(c.path, c.source);
+    if (!opts.anyDirectory && !isVenvDir(c.path)) throw notAVenv(c.path, c.source);
     return { venv: c.path, source: c.source, tried, passedOver };
   }
   return { venv: null, source: null, tried, passedOver };

@@ -128,6 +128,6 @@ describe('which venv, and whether it is one', () => {
     writeFileSync(file, 'x\n');
     expect(await inputError(locateProject({ cwd: base, env: {}, venv: 'a-file' }))).toBe('a-file: not a directory (--venv)');
     expect(await inputError(locateProject({ cwd: base, env: {}, venv: 'gone' }))).toBe('gone: no such directory (--venv)');
-    expect(await inputError(locateProject({ cwd: base, env: {}, project: 'a-file' }))).toBe('a-file: not a directory (--project)');
+    expect(await inputError(locateProject({ cwd: base, env: {}, project: 'a-file' }))).toBe('a-file: not a directory');
   });
 });
