@@ -113,7 +113,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
 
   // Versioned families (FFmpeg, ICU, CUDA, ...) are chosen per object, before each soname alone.
   const families = engine.families?.(
-    scan.result.missing.filter((m) => m.category === 'package' && !ignoredSet.has(m.soname)),
+    scan.result.missing.filter((m) => m.category === 'package' && !ignore.matches(m.soname)),
     input.release,
   );
 
