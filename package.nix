@@ -23,6 +23,9 @@ buildNpmPackage {
       ./data
       ./fixtures/demo
       ./README.md
+      # package.json "files" ships the documentation the README links to.
+      ./docs
+      ./bench/README.md
     ];
   };
 

@@ -74,7 +74,7 @@ describeWithTool('nix-instantiate', "nixpy's own Nix packaging", () => {
     const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
     expect(p.npmDeps.modules).toBe(Object.keys(lock.packages).length);
     // Everything `npm run build` and package.json "files" need is in the source set.
-    for (const f of ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'scripts', 'data', 'fixtures/demo']) {
+    for (const f of ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json', 'src', 'bin', 'scripts', 'data', 'fixtures/demo', 'docs', 'bench/README.md']) {
       expect(p.files).toContain(join(REPO, f));
     }
   });
