@@ -1,5 +1,5 @@
 # nixpy as a Nix package: `nix build`, `nix run`, or `pkgs.callPackage ./package.nix { }`.
-{ lib, buildNpmPackage, nodejs_20 }:
+{ lib, buildNpmPackage, importNpmLock, nodejs_20 }:
 
 let
   manifest = lib.importJSON ./package.json;
@@ -16,20 +16,31 @@ buildNpmPackage {
       ./package-lock.json
       ./tsconfig.json
       ./tsconfig.build.json
+      ./.npmrc
       ./bin
+      ./scripts
       ./src
       ./data
       ./fixtures/demo
       ./README.md
+      # package.json "files" ships the documentation the README links to.
+      ./docs
+      ./bench/README.md
     ];
   };
 
   nodejs = nodejs_20;
 
-  # The hash of the npm dependencies in package-lock.json. It must be updated whenever the lock
-  # file changes: set it to lib.fakeHash, run `nix build`, and copy the hash Nix reports (or run
-  # `prefetch-npm-deps package-lock.json`).
-  npmDepsHash = lib.fakeHash;
+  # The npm dependencies come from package-lock.json itself: importNpmLock fetches each package
+  # from its `resolved` URL with its `integrity` hash (nixpkgs
+  # pkgs/build-support/node/import-npm-lock/default.nix), so there is no npmDepsHash to keep in
+  # step with the lock file. package.json and the lock are read as JSON rather than through
+  # `npmRoot`, which would copy the working tree (node_modules included) into the store.
+  npmDeps = importNpmLock {
+    package = manifest;
+    packageLock = lib.importJSON ./package-lock.json;
+  };
+  npmConfigHook = importNpmLock.npmConfigHook;
 
   # `npm run build` (tsc) is the build; buildNpmPackage then installs the files package.json's
   # "files" lists and links the `nixpy` bin. The test suite needs gcc and nix-instantiate and

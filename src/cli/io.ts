@@ -1,11 +1,17 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { readPasted, type PastedInput } from './pasted-input.js';
 
 /** Where a command writes. Tests pass their own; the CLI passes the process streams. */
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** stdin contents when piped (doctor reads a pasted error), else null. */
+  /** All of stdin when it is not a terminal (`index build --from -`), else null. */
   readStdin: () => Promise<string | null>;
+  /**
+   * The error text piped into doctor, with bounded memory (pasted-input.ts); null on a
+   * terminal. `waiting` is called once when nothing has come for a second.
+   */
+  readPasted: (waiting: () => void) => Promise<PastedInput | null>;
   isTTY: boolean;
   /** The terminal's width, when stdout is one. */
   columns?: number | undefined;
@@ -23,6 +29,7 @@ export function processIo(): Io {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    readPasted: (waiting) => readPasted(process.stdin, waiting),
     isTTY: Boolean(process.stdout.isTTY),
     columns: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     env: process.env,

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { NixpyConfig } from '../project/pyproject.js';
+import { ignoreMatcher, type NixpyConfig } from '../project/pyproject.js';
 import type { ScanReport } from '../scan/index.js';
 import type { Category } from '../scan/types.js';
 import { distributionOf, type DistIndex } from '../project/dists.js';
@@ -97,7 +97,8 @@ function venvRelativeOf(root: string, p: string | null): string | null {
 export function analyse(engine: Engine, input: AnalysisInput): Analysis {
   const { scan, config, dists } = input;
   const root = scan.result.root;
-  const ignoredSet = new Set(config.ignore);
+  // Exact sonames and * / ? patterns (src/project/pyproject.ts).
+  const ignore = ignoreMatcher(config.ignore);
   const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.shown ?? input.nix.file) : null;
   const present = nixLists?.attrs ?? [];
 
@@ -112,7 +113,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
 
   // Versioned families (FFmpeg, ICU, CUDA, ...) are chosen per object, before each soname alone.
   const families = engine.families?.(
-    scan.result.missing.filter((m) => m.category === 'package' && !ignoredSet.has(m.soname)),
+    scan.result.missing.filter((m) => m.category === 'package' && !ignore.matches(m.soname)),
     input.release,
   );
 
@@ -128,7 +129,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
   ): void => {
     if (seen.has(soname)) return;
     seen.add(soname);
-    if (ignoredSet.has(soname)) {
+    if (ignore.matches(soname)) {
       ignored.push(soname);
       return;
     }

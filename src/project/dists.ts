@@ -2,18 +2,23 @@ import { posix } from 'node:path';
 
 /**
  * Which Python distribution installed a file: from the `*.dist-info/RECORD` files installers
- * write (the authoritative answer), falling back to the top-level package directory under
- * site-packages. Pure functions over texts; the reading is in dists-io.ts.
+ * write (the authoritative answer), or from the older `*.egg-info` metadata (setuptools'
+ * `setup.py install`, Debian's python3-* packages: `PKG-INFO` for name and version,
+ * `installed-files.txt` when pip wrote one, `top_level.txt` for the import names), falling back
+ * to the top-level package directory under site-packages. Pure functions over texts; the
+ * reading is in dists-io.ts.
  */
 
 export interface DistRecord {
-  /** Venv-relative path of the `.dist-info` directory. */
+  /** Venv-relative path of the `.dist-info` directory (or of the `.egg-info` one). */
   distInfo: string;
   /** The distribution's name as its METADATA spells it (`Name:`), else from the directory name. */
   name: string;
   version: string | null;
   /** Venv-relative, normalised paths the RECORD lists. */
   files: string[];
+  /** Venv-relative top-level package paths (`site-packages/PIL`) an egg-info's top_level.txt names. */
+  topLevel?: string[];
 }
 
 /** Maps a venv-relative file path to its distribution name. */
@@ -83,7 +88,41 @@ export interface RecordInput {
   metadata: string | null;
 }
 
-export function buildDistIndex(inputs: readonly RecordInput[]): DistIndex {
+/** An `.egg-info` directory's files (or, for a single-file `.egg-info`, its text as pkgInfo). */
+export interface EggInfoInput {
+  /** Venv-relative path of the `.egg-info` directory or file. */
+  eggInfo: string;
+  pkgInfo: string | null;
+  /** pip's `installed-files.txt`: paths relative to the egg-info directory. */
+  installedFiles: string | null;
+  /** `top_level.txt`: one import name per line. */
+  topLevel: string | null;
+}
+
+/** `Pillow-9.4.0.egg-info`, `Pillow-9.4.0-py3.11.egg-info` -> name `Pillow`, version `9.4.0`. */
+export function parseEggInfoName(path: string): { name: string; version: string | null } {
+  const base = posix.basename(path).replace(/\.egg-info$/, '');
+  const [name, version] = base.split('-');
+  return { name: name ?? base, version: version ?? null };
+}
+
+function eggRecord(input: EggInfoInput): DistRecord {
+  const base = posix.dirname(input.eggInfo);
+  const fromName = parseEggInfoName(input.eggInfo);
+  const meta = input.pkgInfo ? parseMetadata(input.pkgInfo) : { name: null, version: null };
+  const lines = (text: string | null): string[] => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  return {
+    distInfo: input.eggInfo,
+    name: meta.name ?? fromName.name,
+    version: meta.version ?? fromName.version,
+    files: lines(input.installedFiles)
+      .map((p) => posix.normalize(posix.join(input.eggInfo, p)))
+      .filter((p) => !p.startsWith('../')),
+    topLevel: lines(input.topLevel).map((t) => posix.join(base, t.replace(/\./g, '/'))),
+  };
+}
+
+export function buildDistIndex(inputs: readonly RecordInput[], eggs: readonly EggInfoInput[] = []): DistIndex {
   const byFile = new Map<string, DistRecord>();
   const records: DistRecord[] = [];
   // Sorted so that a file claimed by two RECORDs (it happens after a broken upgrade) always
@@ -106,7 +145,18 @@ export function buildDistIndex(inputs: readonly RecordInput[]): DistIndex {
     records.push(rec);
     for (const f of files) if (!byFile.has(f)) byFile.set(f, rec);
   }
+  // After the dist-info records: a RECORD is the better witness for a file both claim.
+  for (const egg of [...eggs].sort((a, b) => (a.eggInfo < b.eggInfo ? -1 : a.eggInfo > b.eggInfo ? 1 : 0))) {
+    const rec = eggRecord(egg);
+    records.push(rec);
+    for (const f of rec.files) if (!byFile.has(f)) byFile.set(f, rec);
+  }
   return { byFile, records };
+}
+
+/** The egg-info record whose top_level.txt names the package `path` lies in. */
+function topLevelOwner(path: string, index: DistIndex): DistRecord | undefined {
+  return index.records.find((r) => r.topLevel?.some((t) => path === t || path.startsWith(`${t}/`) || path.startsWith(`${t}.`)));
 }
 
 const SITE_PACKAGES = /^(.*?\/(?:site|dist)-packages)\/(.+)$/;
@@ -118,7 +168,7 @@ const SITE_PACKAGES = /^(.*?\/(?:site|dist)-packages)\/(.+)$/;
  */
 export function distributionOf(path: string, index: DistIndex): string {
   const norm = posix.normalize(path);
-  const owner = index.byFile.get(norm);
+  const owner = index.byFile.get(norm) ?? topLevelOwner(norm, index);
   if (owner) return owner.name;
   const m = SITE_PACKAGES.exec(norm);
   if (!m) return '(venv)';

@@ -12,7 +12,7 @@ import { parseReleaseValue } from './nixpkgs-release.js';
  *
  * ```toml
  * [tool.nixpy]
- * ignore = ["libacme.so.2"]        # sonames never reported (installed outside Nix, dlopen'ed optionally, ...)
+ * ignore = ["libacme.so.2", "libopencv_*.so.406"]  # sonames never reported (installed outside Nix, dlopen'ed optionally, ...); `*` and `?` are wildcards
  * extra = ["ffmpeg"]               # attributes the Nix file must also carry (libraries only dlopen'ed)
  * nix-file = "nix/shell.nix"       # the Nix file to read and patch, relative to pyproject.toml
  * env = "nixos"                    # loader model: "nixos" (default) or "host"
@@ -30,7 +30,7 @@ export interface NixpyConfig {
   env: EnvName | null;
   /** `nixpkgs = "YY.MM"` or "unstable", validated; null when unset. */
   nixpkgs: Release | null;
-  /** The pyproject.toml the settings came from, or null when there is none. */
+  /** The pyproject.toml the settings came from, or null when it has no [tool.nixpy] table (or there is none). */
   source: string | null;
 }
 
@@ -66,11 +66,13 @@ export function parseNixpyConfig(text: string, label: string, dir: string): Nixp
     }
     throw err;
   }
+  // Without a [tool.nixpy] table nothing came from the file: reports must not name it as the
+  // configuration.
   const tool = doc.tool;
-  if (tool === undefined) return { ...EMPTY_CONFIG, source: label };
+  if (tool === undefined) return EMPTY_CONFIG;
   if (!isTable(tool)) throw new InputError(`${label}: [tool] must be a table`);
   const section = tool.nixpy;
-  if (section === undefined) return { ...EMPTY_CONFIG, source: label };
+  if (section === undefined) return EMPTY_CONFIG;
   if (!isTable(section)) throw new InputError(`${label}: [tool.nixpy] must be a table`);
 
   for (const key of Object.keys(section)) {
@@ -81,7 +83,11 @@ export function parseNixpyConfig(text: string, label: string, dir: string): Nixp
     }
   }
   const config: NixpyConfig = { ...EMPTY_CONFIG, source: label };
-  if (section.ignore !== undefined) config.ignore = stringList(section.ignore, 'ignore', label);
+  if (section.ignore !== undefined) {
+    config.ignore = stringList(section.ignore, 'ignore', label);
+    const bad = config.ignore.find((e) => e.includes('/'));
+    if (bad !== undefined) throw new InputError(`${label}: [tool.nixpy] ignore: "${bad}" is not a soname or a soname pattern (no "/")`);
+  }
   if (section.extra !== undefined) {
     config.extra = stringList(section.extra, 'extra', label).map((a) => a.replace(/^pkgs\./, ''));
     const bad = config.extra.find((a) => parseAttrPath(a) === null);
@@ -119,4 +125,57 @@ export async function loadNixpyConfig(dir: string): Promise<NixpyConfig> {
     throw ioError(file, 'read', err);
   }
   return parseNixpyConfig(text, file, dir);
+}
+
+/**
+ * `[tool.nixpy] ignore` entries as patterns: an exact soname, or one with `*` (any run of
+ * characters) and `?` (one character), as in `libopencv_*.so.406`. Everything else is literal:
+ * sonames are full of dots and pluses (`libstdc++.so.6`).
+ */
+export interface IgnoreMatcher {
+  /** Whether some entry matches the soname. */
+  matches(soname: string): boolean;
+  /** The entries that match none of `sonames`: a stale or mistyped entry, worth a warning. */
+  unused(sonames: Iterable<string>): string[];
+}
+
+/**
+ * Wildcard match in O(pattern x text) steps: on a mismatch, only the last `*` is retried one
+ * character further (the classic two-pointer method), so no pattern can make it backtrack
+ * without bound as a translated regular expression could.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+export function ignoreMatcher(entries: readonly string[]): IgnoreMatcher {
+  const exact = new Set(entries.filter((e) => !/[*?]/.test(e)));
+  const globs = entries.filter((e) => /[*?]/.test(e));
+  const matchesEntry = (entry: string, soname: string): boolean => (exact.has(entry) ? entry === soname : globMatch(entry, soname));
+  return {
+    matches: (soname) => exact.has(soname) || globs.some((g) => globMatch(g, soname)),
+    unused: (sonames) => {
+      const all = [...sonames];
+      return entries.filter((e) => !all.some((s) => matchesEntry(e, s)));
+    },
+  };
 }

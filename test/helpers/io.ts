@@ -1,4 +1,5 @@
 import type { Io } from '../../src/cli/io.js';
+import { PastedCollector } from '../../src/cli/pasted-input.js';
 
 export interface RecordingIo extends Io {
   out: string;
@@ -21,6 +22,14 @@ export function recordingIo(over: Partial<Io> = {}): RecordingIo {
       io.err += t;
     },
     readStdin: async () => null,
+    // The given stdin text, through the same bounded collector the CLI uses.
+    readPasted: async () => {
+      const text = await io.readStdin();
+      if (text === null) return null;
+      const c = new PastedCollector();
+      c.push(text);
+      return c.finish();
+    },
     isTTY: false,
     env: {},
     cwd: process.cwd(),

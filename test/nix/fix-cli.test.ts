@@ -61,7 +61,7 @@ describe('nixpy fix: finding the file and bad options', () => {
     cpSync(c.path, join(dir, 'flake.nix'));
     const r = await runCli(['fix'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^nixpy: no venv found \(looked at .*\.venv\)/);
+    expect(r.stderr).toMatch(/^nixpy: no venv found \(looked at .*\.venv, .*\.devenv\/state\/venv\)/);
   });
 
   it('finds shell.nix when there is no flake.nix, and --flake takes a directory', async () => {

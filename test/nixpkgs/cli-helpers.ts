@@ -14,6 +14,8 @@ export function fakeIo(env: NodeJS.ProcessEnv, stdin: string | null = null): Fak
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     readStdin: async () => stdin,
+    // index build reads all of stdin; the bounded reader is doctor's.
+    readPasted: async () => null,
     isTTY: false,
     env,
     cwd: process.cwd(),

@@ -29,7 +29,7 @@ describe('npm pack', () => {
   beforeAll(() => {
     expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
     base = mkdtempSync(join(tmpdir(), 'nixpy-pack-'));
-    // --ignore-scripts: `npm test` has just built dist/; prepack would only build it again.
+    // --ignore-scripts: `npm test` has just built dist/; prepare would only build it again.
     const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], REPO);
     expect(packed.status, packed.stderr).toBe(0);
     const info = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
@@ -60,6 +60,13 @@ describe('npm pack', () => {
     expect(files.some((f) => f.startsWith('data/'))).toBe(true);
     expect(files).toContain('fixtures/demo/.venv/lib/python3.12/site-packages/fastzip/_core.cpython-312-x86_64-linux-gnu.so');
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).toEqual([]);
+  });
+
+  it("ships every file the README links to (npm shows the tarball's README)", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(0);
+    for (const l of links) expect(files, l).toContain(l);
   });
 
   it('installs and runs `nixpy --version`', () => {

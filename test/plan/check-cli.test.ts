@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDemo, run } from '../e2e/harness.js';
+import { copyDemo, DEMO, run } from '../e2e/harness.js';
 
 describe('check: exit codes and input errors', () => {
   let dir: string;
@@ -15,7 +15,7 @@ describe('check: exit codes and input errors', () => {
     writeFileSync(join(empty, 'flake.nix'), '{ outputs = _: { }; }\n');
     const r = await run(['check'], { cwd: empty });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^nixpy: no venv found \(looked at .*\.venv\); create one with `uv sync`, or name it on the command line\n$/);
+    expect(r.err).toMatch(/^nixpy: no venv found \(looked at .*\.venv, .*\.devenv\/state\/venv\); create one with `uv sync`, or name it on the command line\n$/);
     rmSync(empty, { recursive: true });
   });
 
@@ -31,7 +31,7 @@ describe('check: exit codes and input errors', () => {
 
   it('exits 2 without a Nix file', async () => {
     const p = mkdtempSync(join(tmpdir(), 'nixpy-check-nonix-'));
-    mkdirSync(join(p, '.venv'));
+    mkdirSync(join(p, '.venv', 'lib', 'python3.12', 'site-packages'), { recursive: true });
     const r = await run(['check', '--project', p]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('no Nix file');
@@ -127,5 +127,42 @@ describe('a rejected command line writes nothing', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('check: which venv it judges', () => {
+  it('`check --venv DIR` on a directory that is no venv exits 2 with one line', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nixpy-check-notvenv-'));
+    writeFileSync(join(d, 'flake.nix'), '{ outputs = _: { }; }\n');
+    mkdirSync(join(d, 'data'));
+    const r = await run(['check', '--venv', 'data'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('nixpy: data: not a venv (no pyvenv.cfg, no lib/python*/site-packages) (--venv)\n');
+    writeFileSync(join(d, 'file'), 'x');
+    const f = await run(['check', '--venv', 'file'], { cwd: d });
+    expect([f.code, f.err]).toEqual([2, 'nixpy: file: not a directory (--venv)\n']);
+    rmSync(d, { recursive: true });
+  });
+
+  it('VIRTUAL_ENV of another project does not replace the one --project names', async () => {
+    const p = mkdtempSync(join(tmpdir(), 'nixpy-check-novenv-'));
+    writeFileSync(join(p, 'flake.nix'), '{ outputs = _: { }; }\n');
+    const r = await run(['check', '--project', p], { env: { VIRTUAL_ENV: join(DEMO, '.venv') } });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`$VIRTUAL_ENV (${join(DEMO, '.venv')}) is outside ${p}`);
+    rmSync(p, { recursive: true });
+  });
+});
+
+describe('check: [tool.nixpy] ignore patterns', () => {
+  it('a glob in ignore leaves out every soname it matches', async () => {
+    const { dir, cleanup } = copyDemo();
+    const pyproject = join(dir, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('ignore = []', 'ignore = ["libacm?.so.*", "libX*.so.6"]'));
+    const r = JSON.parse((await run(['check', '--project', dir, '--json'])).out);
+    expect(r.ignored).toEqual(['libX11.so.6', 'libacme.so.2']);
+    expect(r.missing.map((m: { soname: string }) => m.soname)).not.toContain('libacme.so.2');
+    expect(r.config).toBe(pyproject);
+    cleanup();
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNixpyConfig, parseNixpyConfig } from '../../src/project/pyproject.js';
+import { globMatch, ignoreMatcher, loadNixpyConfig, parseNixpyConfig } from '../../src/project/pyproject.js';
 import { InputError } from '../../src/errors.js';
 
 const parse = (text: string) => parseNixpyConfig(text, 'pyproject.toml', '/proj');
@@ -37,6 +37,12 @@ describe('[tool.nixpy] configuration', () => {
     expect(parse('[tool.ruff]\nline-length = 100\n')).toMatchObject({ ignore: [], extra: [] });
   });
 
+  it('names pyproject.toml as the configuration only when it has a [tool.nixpy] table', () => {
+    expect(parse('[project]\nname = "x"\n').source).toBeNull();
+    expect(parse('[tool.ruff]\nline-length = 100\n').source).toBeNull();
+    expect(parse('[tool.nixpy]\n').source).toBe('pyproject.toml');
+  });
+
   it('rejects unknown keys by name', () => {
     expect(errorOf('[tool.nixpy]\nignored = ["x"]\n')).toBe(
       'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs)',
@@ -67,5 +73,41 @@ describe('[tool.nixpy] configuration', () => {
     expect((await loadNixpyConfig(dir)).source).toBeNull();
     writeFileSync(join(dir, 'pyproject.toml'), '[tool.nixpy]\nenv = "nixos"\n');
     expect(await loadNixpyConfig(dir)).toMatchObject({ env: 'nixos', source: join(dir, 'pyproject.toml') });
+  });
+});
+
+describe('[tool.nixpy] ignore patterns', () => {
+  // The sonames of a real opencv-python-headless 4.6 wheel's libs (49 of them) and neighbours.
+  const sonames = ['libopencv_core.so.406', 'libopencv_imgproc.so.406', 'libopencv_dnn.so.406', 'libopencv_core.so.405', 'libstdc++.so.6', 'libacme.so.2', 'libcuda.so.1'];
+
+  it('matches exact sonames literally (dots and pluses are not special) and globs with * and ?', () => {
+    const m = ignoreMatcher(['libopencv_*.so.406', 'libstdc++.so.6', 'libcud?.so.1']);
+    expect(sonames.filter((s) => m.matches(s))).toEqual(['libopencv_core.so.406', 'libopencv_imgproc.so.406', 'libopencv_dnn.so.406', 'libstdc++.so.6', 'libcuda.so.1']);
+    expect(ignoreMatcher(['libacme.so.2']).matches('libacmeXso.2')).toBe(false);
+    expect(ignoreMatcher(['libstdc++.so.6']).matches('libstdcc.so.6')).toBe(false);
+  });
+
+  it('reports the entries that match nothing, in their order', () => {
+    const m = ignoreMatcher(['libopencv_*.so.406', 'libfoo.so.1', 'libopencv_*.so.999', 'libacme.so.2']);
+    expect(m.unused(sonames)).toEqual(['libfoo.so.1', 'libopencv_*.so.999']);
+    expect(m.unused([])).toEqual(['libopencv_*.so.406', 'libfoo.so.1', 'libopencv_*.so.999', 'libacme.so.2']);
+  });
+
+  it('globMatch agrees with a regular expression on every small case, and stays linear on a hostile one', () => {
+    const alphabet = ['a', 'b', '*', '?'];
+    const words = (n: number, from: string[]): string[] => (n === 0 ? [''] : words(n - 1, from).flatMap((w) => from.map((c) => w + c)));
+    const toRe = (p: string): RegExp => new RegExp(`^${p.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    for (let pn = 0; pn <= 4; pn++) {
+      for (const p of words(pn, alphabet)) {
+        for (let tn = 0; tn <= 4; tn++) for (const t of words(tn, ['a', 'b'])) expect(globMatch(p, t), `${p} ~ ${t}`).toBe(toRe(p).test(t));
+      }
+    }
+    expect(globMatch('*a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(5000))).toBe(false);
+  });
+
+  it('rejects an entry with a "/" (a path is not a soname)', () => {
+    expect(errorOf('[tool.nixpy]\nignore = ["/usr/lib/libfoo.so.1"]\n')).toBe(
+      'pyproject.toml: [tool.nixpy] ignore: "/usr/lib/libfoo.so.1" is not a soname or a soname pattern (no "/")',
+    );
   });
 });

@@ -93,3 +93,37 @@ describe('loadDistIndex on the demo venv', () => {
     expect(index.records).toEqual([]);
   });
 });
+
+describe('.egg-info distributions (setuptools, Debian python3-* packages)', () => {
+  const DP = 'lib/python3.11/dist-packages';
+
+  it("reads Debian's egg-info: PKG-INFO for name and version, top_level.txt for what they own", async () => {
+    const index = await loadDistIndex(join(import.meta.dirname, '../../fixtures/egg-info/venv'));
+    expect(index.records.map((r) => [r.name, r.version])).toEqual([
+      ['PyGObject', '3.42.2'],
+      ['dbus-python', '1.3.2'],
+    ]);
+    expect(distributionOf(`${DP}/gi/_gi.cpython-311-x86_64-linux-gnu.so`, index)).toBe('PyGObject');
+    expect(distributionOf(`${DP}/_dbus_bindings.cpython-311-x86_64-linux-gnu.so`, index)).toBe('dbus-python');
+    expect(distributionOf(`${DP}/dbus/mainloop/glib.py`, index)).toBe('dbus-python');
+    expect(versionOf('PyGObject', index)).toBe('3.42.2');
+    // Not owned by any of them: the top-level directory, as before.
+    expect(distributionOf(`${DP}/PIL/_imaging.cpython-311-x86_64-linux-gnu.so`, index)).toBe('PIL');
+  });
+
+  it("pip's installed-files.txt and a PKG-INFO-less egg-info named only by its directory", () => {
+    const index = buildDistIndex(
+      [],
+      [
+        {
+          eggInfo: `${SP}/Pillow-9.4.0-py3.12.egg-info`,
+          pkgInfo: null,
+          installedFiles: '../PIL/__init__.py\n../PIL/_imaging.cpython-312-x86_64-linux-gnu.so\nPKG-INFO\n',
+          topLevel: null,
+        },
+      ],
+    );
+    expect(distributionOf(`${SP}/PIL/_imaging.cpython-312-x86_64-linux-gnu.so`, index)).toBe('Pillow');
+    expect(versionOf('Pillow', index)).toBe('9.4.0');
+  });
+});

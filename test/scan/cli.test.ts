@@ -63,7 +63,7 @@ describe('nixpy scan', () => {
 
     const none = fakeIo({ cwd: tmp });
     expect(await main(['scan'], none)).toBe(2);
-    expect(none.err).toBe(`nixpy: no venv found (looked at ${join(tmp, '.venv')}); create one with \`uv sync\`, or name it on the command line\n`);
+    expect(none.err).toBe(`nixpy: no venv found (looked at ${join(tmp, '.venv')}, ${join(tmp, '.devenv/state/venv')}); create one with \`uv sync\`, or name it on the command line\n`);
   });
 
   it('exits 2 with one line for a path that is not a directory', async () => {

@@ -1,4 +1,3 @@
-import ora, { type Ora } from 'ora';
 import type { Command } from '../common.js';
 import { printJson, terminalWidth } from '../io.js';
 import { projectFrom, projectOptions, sameJudgement, type ProjectArgs } from '../project.js';
@@ -8,7 +7,8 @@ import { realEngine } from '../../plan/engine-real.js';
 import { readHostFacts } from '../../project/environment.js';
 import type { InputSource } from '../../plan/report.js';
 import { renderDoctor } from '../render/doctor.js';
-import { runUserCommand } from '../run-command.js';
+import { startProgress } from '../progress.js';
+import { commandLine, errorTail, runUserCommand } from '../run-command.js';
 import { readNixFile } from '../../nix/files.js';
 import { renderVerify, runVerify, verifiedExitCode, verifyOptions, type VerifyArgs } from '../verify.js';
 
@@ -17,6 +17,14 @@ export interface DoctorArgs extends ProjectArgs, VerifyArgs {
   verbose: boolean;
   stdin: boolean;
   '--'?: (string | number)[];
+}
+
+/** What the command printed last, under the command line as typed (its quoting kept). */
+function commandTail(argv: readonly string[], exitCode: number | null, tail: readonly string[], width: number): string {
+  const status = exitCode === null ? 'was killed' : `exited with ${exitCode}`;
+  const what = tail.length === 0 ? ', printing nothing' : `; its last ${tail.length === 1 ? 'line' : `${tail.length} lines`}:`;
+  const cut = (l: string): string => (l.length > width - 2 ? `${l.slice(0, Math.max(10, width - 5))}...` : l);
+  return [`$ ${commandLine(argv)}    (${status}${what})`, ...tail.map((l) => `  ${cut(l)}`), '', ''].join('\n');
 }
 
 export const doctorCommand: Command<DoctorArgs> = {
@@ -44,17 +52,25 @@ export const doctorCommand: Command<DoctorArgs> = {
     };
     if (dashdash.length > 0) {
       // Runs code from the venv: only because the user asked for exactly this command.
-      const r = await runUserCommand(dashdash, { cwd: io.cwd, env: io.env });
+      const r = await runUserCommand(dashdash, {
+        cwd: io.cwd,
+        env: io.env,
+        onStart: () => io.stderr(`nixpy doctor: running ${commandLine(dashdash)}\n`),
+      });
       input = { source: 'command', text: r.output, command: r.command, exitCode: r.exitCode };
+      if (!args.json) io.stdout(commandTail(dashdash, r.exitCode, errorTail(r), terminalWidth(io)));
     } else if (args.stdin) {
-      const text = await io.readStdin();
-      if (text !== null && text.trim() !== '') input = { source: 'stdin', text, command: null, exitCode: null };
+      const pasted = await io.readPasted(() =>
+        io.stderr('nixpy doctor: waiting for the error text on stdin (nothing yet; --no-stdin skips it)\n'),
+      );
+      if (pasted?.dropped) {
+        io.stderr(`nixpy doctor: read ${pasted.bytes} bytes from stdin; kept its last lines and every loader error line\n`);
+      }
+      if (pasted !== null && pasted.text.trim() !== '') input = { source: 'stdin', text: pasted.text, command: null, exitCode: null };
     }
 
-    let spinner: Ora | null = null;
-    if (io.isTTY && !args.json) {
-      spinner = ora({ text: 'Scanning the venv', stream: process.stderr, color: 'cyan' }).start();
-    }
+    // A progress line only for a person watching a terminal (progress.ts decides whether it fits).
+    const progress = args.json || !io.isTTY ? null : startProgress(process.stderr, io.env, 'Scanning the venv');
     const engine = realEngine({ indexFile: args.index, env: io.env });
     let report;
     try {
@@ -65,16 +81,12 @@ export const doctorCommand: Command<DoctorArgs> = {
         commandLine: sameJudgement('doctor', args),
         input,
         host: readHostFacts(io.env),
-        ...(spinner
-          ? {
-              onProgress: (done: number, total: number) => {
-                if (spinner) spinner.text = `Scanning the venv: ${done}/${total} objects`;
-              },
-            }
+        ...(progress
+          ? { onProgress: (done: number, total: number) => progress.update(`Scanning the venv: ${done}/${total} objects`) }
           : {}),
       });
     } finally {
-      spinner?.stop();
+      progress?.stop();
     }
     const show = (p: string): string => displayPath(io.cwd, p);
     const text = renderDoctor(report, { chalk, show, width: terminalWidth(io), verbose: args.verbose });

@@ -22,7 +22,8 @@ export const scanCommand: Command<ScanArgs> = {
     // Loaded on use: the scanner pulls in the venv walk and the loader model, which the other
     // commands' start-up need not pay for.
     const { runScan } = await import('../../plan/scan.js');
-    const result = await runScan({ ...projectFrom({ ...args, flake: undefined }, io), ldLibraryPath: ldLibraryPathOf(args, io) });
+    // Any directory: scan is the building block, also for a wheel's .libs or an unpacked wheel.
+    const result = await runScan({ ...projectFrom({ ...args, flake: undefined }, io), anyDirectory: true, ldLibraryPath: ldLibraryPathOf(args, io) });
     if (args.json) printJson(io, result);
     else io.stdout(formatScan(result, chalk));
     // A symbol version a found library lacks is a refusal like a missing library.
