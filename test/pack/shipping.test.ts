@@ -126,8 +126,13 @@ describe('.pre-commit-hooks.yaml', () => {
       [...readFileSync(join(REPO, f), 'utf8').matchAll(/\brev: (\S+)/g)].map((m) => [f, m[1]!] as const),
     );
     expect(revs.length).toBeGreaterThanOrEqual(3);
+    // The release tag is `v` + the package version (the release makes it). A clone that carries
+    // tags must have it, on a commit that has the hook; a clone without tags (CI's may be one)
+    // can only check the name.
+    const hasTags = spawnSync('git', ['tag', '--list'], { cwd: REPO, encoding: 'utf8' }).stdout.trim() !== '';
     for (const [file, rev] of revs) {
       expect(rev, file).toBe(`v${pkg.version}`);
+      if (!hasTags) continue;
       const r = spawnSync('git', ['cat-file', '-e', `${rev}:.pre-commit-hooks.yaml`], { cwd: REPO, encoding: 'utf8' });
       expect(r.status, `${file}: rev ${rev}: ${r.stderr} (create the tag: git tag ${rev})`).toBe(0);
     }
