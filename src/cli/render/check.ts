@@ -21,7 +21,7 @@ export interface CheckRenderOptions {
 export function renderCheck(r: CheckReport, o: CheckRenderOptions): string {
   if (r.ok) return '';
   const { chalk, show } = o;
-  const lines: string[] = [`nixpy check: ${show(r.nixFile)} does not cover the native libraries of ${show(r.venv)}:`];
+  const lines: string[] = [wrapLine(`nixpy check: ${show(r.nixFile)} does not cover the native libraries of ${show(r.venv)}:`, o.width)];
   const rows = familyRows(
     r.missing.map((m) => ({ soname: m.soname, files: m.neededBy, action: actionOf(m, chalk) })),
     false,
@@ -29,15 +29,18 @@ export function renderCheck(r: CheckReport, o: CheckRenderOptions): string {
   const labelWidth = Math.min(28, Math.max(10, ...rows.map((row) => row.label.length)));
   for (const row of rows) {
     const head = `  ${row.label.padEnd(labelWidth)}  ${row.action}`;
-    lines.push(head + whoFits(row.files, o.width - stringWidth(head), chalk));
+    const room = o.width - stringWidth(head);
+    lines.push(room < 0 ? wrapLine(head, o.width) : head + whoFits(row.files, room, chalk));
   }
-  for (const x of r.extraMissing) lines.push(`  ${'(extra)'.padEnd(labelWidth)}  add ${chalk.cyan(x)}  ${chalk.dim('([tool.nixpy] extra)')}`);
+  for (const x of r.extraMissing) lines.push(wrapLine(`  ${'(extra)'.padEnd(labelWidth)}  add ${chalk.cyan(x)}  ${chalk.dim('([tool.nixpy] extra)')}`, o.width));
   const unknown = r.missing.find((m) => m.category === 'unknown');
   if (unknown) {
-    lines.push(chalk.dim(`unknown: find an attribute with \`${nixLocateCommand(unknown.soname)}\`, or list it under [tool.nixpy] ignore (globs work)`));
+    const hint = `unknown: find an attribute with \`${nixLocateCommand(unknown.soname)}\`, or list it under [tool.nixpy] ignore (globs work)`;
+    lines.push(chalk.dim(wrapLine(hint, o.width)));
   }
-  if (r.command) lines.push(`Fix: ${chalk.bold(r.command)}`);
-  return lines.map((l) => wrapLine(l, o.width)).join('\n') + '\n';
+  if (r.command) lines.push(wrapLine(`Fix: ${chalk.bold(r.command)}`, o.width));
+  // Rows were made to fit above (the file that needs it is cut first).
+  return lines.join('\n') + '\n';
 }
 
 function actionOf(m: CheckMissing, chalk: ChalkInstance): string {
