@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
 import { ignoreMatcher, type NixpyConfig } from '../project/pyproject.js';
-import type { ScanReport } from '../scan/index.js';
 import type { Category } from '../scan/types.js';
 import { distributionOf, type DistIndex } from '../project/dists.js';
-import type { Candidate, Engine, NixLists } from './engine.js';
+import type { Candidate, Engine, NixLists, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import type { Release } from '../nixpkgs/releases.js';
 import {
@@ -63,7 +62,7 @@ export interface Analysis {
 }
 
 export interface AnalysisInput {
-  scan: ScanReport;
+  scan: PlanScan;
   config: NixpyConfig;
   /** The Nix file and its text, when there is one. */
   nix: { file: string; shown?: string; source: string } | null;
@@ -104,7 +103,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
 
   // Every soname the venv ships, for classifying names that only the error mentions.
   const venvProviders = (soname: string): string[] =>
-    scan.objects.filter((o) => o.elf.soname === soname || posix.basename(o.path) === soname).map((o) => o.path);
+    scan.objects.filter((o) => o.soname === soname || posix.basename(o.path) === soname).map((o) => o.path);
 
   const errorSonames = new Map<string, LoaderFinding>();
   for (const f of input.findings) {

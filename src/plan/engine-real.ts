@@ -18,13 +18,16 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
   const getIndex = (): SonameIndex =>
     (index ??= loadIndex(opts.indexFile !== undefined ? { indexFile: opts.indexFile, env: opts.env } : { env: opts.env }));
   return {
-    scan: (root, req) =>
-      scanVenv(root, {
+    scan: async (root, req) => {
+      const r = await scanVenv(root, {
         classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
         env: req.env,
         ...(req.ldLibraryPath !== undefined ? { ldLibraryPath: req.ldLibraryPath } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
-      }),
+      });
+      const objects = r.objects.map((o) => ({ path: o.path, soname: o.elf.soname }));
+      return { result: r.result, objects, versionDefinitions: r.versionDefinitions };
+    },
     resolve: (soname, ctx) =>
       resolveSoname(soname, getIndex(), {
         venvProviders: ctx.venvProviders,

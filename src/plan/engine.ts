@@ -1,6 +1,5 @@
 import type { Category, ScanResult } from '../scan/types.js';
 import type { Candidate as IndexCandidate, Resolution as IndexResolution } from '../nixpkgs/index.js';
-import type { ScanReport } from '../scan/index.js';
 import type { EnvName } from '../loader/types.js';
 import type { Release } from '../nixpkgs/releases.js';
 import type { LibraryPathSource, PatchOutcome as NixPatchOutcome } from '../nix/index.js';
@@ -38,7 +37,7 @@ export interface ScanRequest {
 }
 
 export interface Engine {
-  scan(root: string, req: ScanRequest): Promise<ScanReport>;
+  scan(root: string, req: ScanRequest): Promise<PlanScan>;
   /** Ranked candidates for a soname; `preferAttrs` are attributes already in the Nix file. */
   resolve(soname: string, opts: { venvProviders: readonly string[]; preferAttrs: readonly string[]; release?: Release }): Resolution;
   /**
@@ -57,4 +56,15 @@ export interface Engine {
   definedVersions(path: string): string[] | null;
 }
 
-export type { ScanResult, ScanReport };
+/**
+ * What the plan reads of a scan: the scan document, each object's venv path and DT_SONAME (for
+ * the libraries an error names that the venv ships), and the versions each refusing library
+ * defines. Never the loader's own types.
+ */
+export interface PlanScan {
+  result: ScanResult;
+  objects: { path: string; soname: string | null }[];
+  versionDefinitions: ReadonlyMap<string, readonly string[]>;
+}
+
+export type { ScanResult };

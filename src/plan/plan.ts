@@ -5,9 +5,8 @@ import { NIX_FILE_CANDIDATES, displayPath, readNixFile } from '../nix/files.js';
 import { buildDistIndex, type DistIndex } from '../project/dists.js';
 import { loadDistIndex } from '../project/dists-io.js';
 import { locateProject, noVenvError, type Project, type ProjectOptions } from '../project/project.js';
-import type { ScanReport } from '../scan/index.js';
 import { analyse, coverOf, type Analysis, type LibraryItem } from './analysis.js';
-import type { Engine, NixLists, PatchOutcome } from './engine.js';
+import type { Engine, NixLists, PatchOutcome, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import { releaseForProject, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 
@@ -57,7 +56,7 @@ export interface Plan {
   project: Project;
   model: EnvName;
   /** Null only when no venv exists and none was required (init before `uv sync`). */
-  scan: ScanReport | null;
+  scan: PlanScan | null;
   dists: DistIndex;
   nix: NixSource | null;
   analysis: Analysis;
@@ -106,7 +105,7 @@ export function noNixFileError(cwd: string, root: string): InputError {
   );
 }
 
-function emptyScan(project: Project): ScanReport {
+function emptyScan(project: Project): PlanScan {
   return { result: { root: project.root, env: 'nixos', objects: 0, skipped: [], missing: [], versionErrors: [] }, objects: [], versionDefinitions: new Map() };
 }
 

@@ -1,5 +1,8 @@
 import type { ScanReport } from '../scan/index.js';
 
+/** What verify reads of a scan: the document and the versions each refusing library defines. */
+export type JudgedScan = Pick<ScanReport, 'result' | 'versionDefinitions'>;
+
 /** `verify` object of `doctor --verify --json` / `check --verify --json` (docs/json.md). */
 export type VerifyStatus = 'verified' | 'failed' | 'unavailable';
 
@@ -43,8 +46,8 @@ export interface AttrInfo {
  */
 export interface VenvJudge {
   /** The scan under NixOS's loader model with this LD_LIBRARY_PATH (classification included). */
-  scan(venv: string, ldLibraryPath: string): Promise<ScanReport>;
+  scan(venv: string, ldLibraryPath: string): Promise<JudgedScan>;
   /** Modules ld.so would refuse for a symbol version their resolved library does not define,
    * each with its reason (versions needed, what the library provides, the way out). */
-  versionFailures(report: ScanReport): { file: string; soname: string; reason: string }[];
+  versionFailures(report: JudgedScan): { file: string; soname: string; reason: string }[];
 }

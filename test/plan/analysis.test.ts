@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { analyse, coveredSummary } from '../../src/plan/analysis.js';
 import { buildDistIndex } from '../../src/project/dists.js';
-import type { Engine, NixLists, Resolution } from '../../src/plan/engine.js';
+import type { Engine, NixLists, PlanScan, Resolution } from '../../src/plan/engine.js';
 import { parseLoaderErrors } from '../../src/plan/error-text.js';
 import { EMPTY_CONFIG } from '../../src/project/pyproject.js';
-import type { ScanReport } from '../../src/scan/index.js';
 import type { Category, MissingSoname } from '../../src/scan/types.js';
-import type { ElfInfo } from '../../src/elf/types.js';
 
 // A small resolver table standing in for the real index: the logic under test is analyse's.
 const PICKS: Record<string, { attr: string; category: Category; alts?: string[] }> = {
@@ -43,15 +41,10 @@ function fakeEngine(lists: NixLists): Engine {
   };
 }
 
-const elf = (soname: string | null = null): ElfInfo => ({
-  elfClass: 64, endian: 'little', machine: 62, osabi: 0, type: 3, interp: null, dynamic: true,
-  needed: [], soname, rpath: null, runpath: null, flags: 0, flags1: 0, verneed: [], verdef: [],
-});
-
-function scanOf(missing: MissingSoname[], objects: string[] = []): ScanReport {
+function scanOf(missing: MissingSoname[], objects: string[] = []): PlanScan {
   return {
     result: { root: '/p/.venv', env: 'nixos', objects: objects.length, skipped: [], missing, versionErrors: [] },
-    objects: objects.map((path) => ({ path, abs: `/p/.venv/${path}`, elf: elf(path.endsWith('libcudart.so.12') ? 'libcudart.so.12' : null), closure: { path, libraries: [] } })),
+    objects: objects.map((path) => ({ path, soname: path.endsWith('libcudart.so.12') ? 'libcudart.so.12' : null })),
     versionDefinitions: new Map(),
   };
 }
