@@ -185,10 +185,17 @@ const NODE_ALONE = 'node -e 0';
 const LIBTREE = 'find | xargs libtree';
 const tools = [
   [NIXPY_SCAN, `node "${nixpyBin}" scan "${VENV}" --json --env host`],
+];
+// NIXPY_BENCH_BEFORE: an older build's entry script, measured in the same interleaved rounds
+// (before/after figures from one run).
+if (process.env.NIXPY_BENCH_BEFORE) {
+  tools.push([`before: ${NIXPY_SCAN}`, `node "${process.env.NIXPY_BENCH_BEFORE}" scan "${VENV}" --json --env host`]);
+}
+tools.push(
   ['(scan engine alone, no CLI start-up)', `node "${join(HERE, 'scan-engine.mjs')}" "${VENV}" host`],
   [NIXPY_VERSION, `node "${nixpyBin}" --version`],
   [NODE_ALONE, 'node -e 0'],
-];
+);
 if (haveTool('libtree')) tools.push([LIBTREE, `${list} | xargs -0 libtree`]);
 if (haveTool('readelf')) tools.push(['find | xargs readelf -d', `${list} | xargs -0 readelf -d`]);
 // Rounds interleave the tools so a burst of load elsewhere hits them alike; the median round

@@ -1,3 +1,4 @@
+import './tiering.js';
 import yargs, { type Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import { InputError, NixpyError } from '../errors.js';

@@ -1,7 +1,7 @@
 import type { ElfInfo } from '../elf/types.js';
 import { LD_LIBRARY_PATH_SEPARATORS, originOf, splitSearchPath, type DstValues } from './dst.js';
 import type { LoaderEnv, ObjectCache } from './types.js';
-import { verifier, type Candidate } from './verify.js';
+import { onDisk, verifier, type Candidate } from './verify.js';
 
 export const VDSO_SONAME = 'linux-vdso.so.1';
 
@@ -48,7 +48,7 @@ export class Namespace {
 
   constructor(
     readonly env: LoaderEnv,
-    objects: ObjectCache,
+    readonly objects: ObjectCache,
     path: string,
     rootFile: { info: ElfInfo; id: string },
   ) {
@@ -72,6 +72,22 @@ export class Namespace {
     this.vdso = this.add(bare(VDSO_SONAME, VDSO_SONAME));
     this.ldLibraryPath =
       env.ldLibraryPath === null ? [] : splitSearchPath(env.ldLibraryPath, LD_LIBRARY_PATH_SEPARATORS, this.dst(this.root));
+  }
+
+  /**
+   * The directories open_path tries for one search directory, hwcaps subdirectories first: each
+   * as the prefix of the path ld.so opens and as the directory on disk (relative ones against the
+   * cwd), built once per environment.
+   */
+  prefixes(dir: string): readonly (readonly [prefix: string, disk: string])[] {
+    let byDir = prefixMemo.get(this.env);
+    if (byDir === undefined) prefixMemo.set(this.env, (byDir = new Map()));
+    let p = byDir.get(dir);
+    if (p === undefined) {
+      p = this.env.subdirs.map((sub) => [dir + sub, onDisk(this.env, dir + sub)] as const);
+      byDir.set(dir, p);
+    }
+    return p;
   }
 
   add(m: LinkMap): LinkMap {
@@ -103,6 +119,8 @@ export class Namespace {
     return same;
   }
 }
+
+const prefixMemo = new WeakMap<LoaderEnv, Map<string, readonly (readonly [string, string])[]>>();
 
 /** A map for an object that is not read from disk. */
 function bare(name: string, soname: string): LinkMap {

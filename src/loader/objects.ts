@@ -22,6 +22,29 @@ export function createObjectCache(): ObjectCache {
   function listing(dir: string): ReadonlySet<string> | 'unlistable' | null {
     let l = listings.get(dir);
     if (l !== undefined) return l;
+    l = absentByParent(dir) ? null : list(dir);
+    listings.set(dir, l);
+    return l;
+  }
+
+  /**
+   * A directory its parent's listing does not name does not exist (open() fails with ENOENT, or
+   * ENOTDIR below a file): answered without a readdir that throws. A search asks for every hwcaps
+   * subdirectory of every search directory (19 on x86-64), nearly all missing, and Node builds an
+   * Error with a stack for each failed readdir.
+   */
+  function absentByParent(dir: string): boolean {
+    const end = dir.endsWith('/') ? dir.length - 1 : dir.length;
+    const slash = dir.lastIndexOf('/', end - 1);
+    if (slash < 0) return false;
+    const name = dir.slice(slash + 1, end);
+    if (name === '' || name === '.' || name === '..') return false;
+    const parent = listing(dir.slice(0, slash + 1));
+    return parent === null || (parent !== 'unlistable' && !parent.has(name));
+  }
+
+  function list(dir: string): ReadonlySet<string> | 'unlistable' | null {
+    let l: ReadonlySet<string> | 'unlistable' | null;
     try {
       l = new Set(readdirSync(dir === '' ? '.' : dir));
     } catch (err) {
@@ -29,7 +52,6 @@ export function createObjectCache(): ObjectCache {
       // Searchable but unreadable directories still let ld.so open files by name.
       l = code === 'ENOENT' || code === 'ENOTDIR' ? null : 'unlistable';
     }
-    listings.set(dir, l);
     return l;
   }
 

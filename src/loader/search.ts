@@ -110,8 +110,10 @@ function nodeflib(m: LinkMap): boolean {
 function searchDirs(ns: Namespace, name: string, dirs: readonly string[], via: Via, loader: LinkMap, tried: string[]): Found | null {
   for (const dir of dirs) {
     tried.push(dir === '' ? '.' : dir.replace(/\/$/, '') || '/');
-    for (const sub of ns.env.subdirs) {
-      const realname = dir + sub + name;
+    for (const [prefix, disk] of ns.prefixes(dir)) {
+      // Most directories of a search lack the name: asked of the listing first, no path is built.
+      if (!ns.objects.mayExist(disk, name)) continue;
+      const realname = prefix + name;
       const c = ns.verify(realname);
       if (c === null || c.kind === 'skip') continue;
       if (c.kind === 'fatal') return { fatal: c.message, path: realname, via };
