@@ -25,3 +25,17 @@ export function runtimeTable(): ReadonlyMap<string, readonly RuntimeEntry[]> {
 export function runtimeLoadsOf(dist: string): readonly RuntimeEntry[] {
   return runtimeTable().get(normalizeDistName(dist)) ?? [];
 }
+
+/**
+ * The versioned soname behind a link-time name (`libsndfile.so` -> `libsndfile.so.1`): what
+ * find_library("sndfile") returns where it works. Only when the soname index knows exactly one.
+ */
+export function sonameForLinkName(linkName: string, known: Iterable<string>): string | null {
+  let found: string | null = null;
+  for (const s of known) {
+    if (!s.startsWith(linkName + '.')) continue;
+    if (found !== null) return null;
+    found = s;
+  }
+  return found;
+}
