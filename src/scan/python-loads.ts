@@ -20,7 +20,7 @@ export interface LoadCall {
  * Cheap substrings every matched call contains: a file without any of them is not matched at
  * all, which is what keeps the pass fast (few .py files in a venv load libraries).
  */
-const TRIGGERS = ['CDLL', 'PyDLL', 'LoadLibrary', 'find_library', 'dlopen'];
+export const TRIGGERS: readonly string[] = ['CDLL', 'PyDLL', 'LoadLibrary', 'find_library', 'dlopen'];
 
 /** Longest line looked at: generated or minified lines past this are skipped whole. */
 const MAX_LINE = 4000;

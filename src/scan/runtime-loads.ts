@@ -5,7 +5,7 @@ import { classifySoname } from '../nixpkgs/classify.js';
 import { embeddedIndex } from '../nixpkgs/embedded.js';
 import { runtimeLoadsOf, sonameForLinkName } from '../nixpkgs/runtime.js';
 import { formatWhen, normalizeDistName, type RuntimeEntry, type RuntimeLookup } from '../nixpkgs/runtime-table.js';
-import { findLoadCalls, sonameOfCall, type LoadCall } from './python-loads.js';
+import { findLoadCalls, sonameOfCall, TRIGGERS, type LoadCall } from './python-loads.js';
 import type { Category } from './types.js';
 
 /**
@@ -97,8 +97,11 @@ function fromKnown(dist: string, e: RuntimeEntry): RuntimeLoad {
   return load;
 }
 
-/** Reads at most `max` bytes of a file; null when unreadable. */
-function readHead(abs: string, max: number): { text: string; bytes: number; cut: boolean } | null {
+/**
+ * Reads at most `max` bytes of a file; null when unreadable. `text` is '' when no trigger word
+ * occurs in the bytes: most files have none, and decoding them would be the pass's main cost.
+ */
+function readHead(abs: string, max: number): { text: string; bytes: number } | null {
   let fd: number | null = null;
   try {
     fd = openSync(abs, 'r');
@@ -111,7 +114,8 @@ function readHead(abs: string, max: number): { text: string; bytes: number; cut:
       if (r === 0) break;
       got += r;
     }
-    return { text: buf.toString('utf8', 0, got), bytes: got, cut: size > max };
+    const view = buf.subarray(0, got);
+    return { text: TRIGGERS.some((t) => view.includes(t)) ? view.toString('utf8') : '', bytes: got };
   } catch {
     return null;
   } finally {
