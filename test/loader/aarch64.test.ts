@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, copyFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,6 +21,7 @@ const RTLD = 'ld-linux-aarch64.so.1';
 const classify = (soname: string, venvProviders: readonly string[]) => classifySoname(soname, { venvProviders });
 const LIB = join(ROOT, 'lib/aarch64-linux-gnu');
 const USRLIB = join(ROOT, 'usr/lib/aarch64-linux-gnu');
+const CPUINFO = join(import.meta.dirname, '../../fixtures/cpuinfo');
 const AARCH64_PYTHON = join(import.meta.dirname, '../../fixtures/interpreter/bin/python-nix-aarch64');
 
 function extensionModules(): string[] {
@@ -103,6 +104,26 @@ suite('aarch64 loader model vs Debian arm64 ld.so under qemu', () => {
       expect(missing).toBeGreaterThan(c.path.length === 2 ? 3 : 2);
     });
   }
+});
+
+suite("aarch64 host model: the subdirectories Debian's aarch64 ld.so tries", () => {
+  it('legacy tls/PLATFORM/HWCAP subdirectories with "atomics", in the order LD_DEBUG=libs prints', () => {
+    const dir = '/nonexistent-dir';
+    const r = spawnSync('qemu-aarch64-static', ['-L', ROOT, join(ROOT, 'lib', RTLD), '--inhibit-cache', '--library-path', dir, extensionModules()[0]!], {
+      env: { PATH: process.env.PATH ?? '', LC_ALL: 'C', LD_TRACE_LOADED_OBJECTS: '1', LD_DEBUG: 'libs' },
+      encoding: 'utf8',
+    });
+    const line = /search path=(\/nonexistent-dir\/[^\t]*)\t/.exec(r.stderr);
+    expect(line).not.toBeNull();
+    const real = line![1]!.split(':').map((p) => p.slice(dir.length + 1));
+    // qemu's CPU has atomics, as Neoverse N1 does; a Cortex-A53 has none.
+    const n1 = createLoaderEnv('host', { machine: EM_AARCH64, cpuinfoPath: join(CPUINFO, 'aarch64-neoverse-n1.txt') });
+    expect(n1.subdirs.map((s) => s.replace(/\/$/, ''))).toEqual(real);
+    const a53 = createLoaderEnv('host', { machine: EM_AARCH64, cpuinfoPath: join(CPUINFO, 'aarch64-cortex-a53.txt') });
+    expect(a53.subdirs).toEqual(['tls/aarch64/', 'tls/', 'aarch64/', '']);
+    expect(n1.dstPlatform).toBe('aarch64');
+    expect(n1.rtld).toEqual({ path: '/lib/ld-linux-aarch64.so.1', soname: RTLD });
+  });
 });
 
 suite('an aarch64 venv is scanned, not skipped', () => {
