@@ -128,6 +128,12 @@ function knownSonames(): string[] {
   return [...embeddedIndex().keys(), ...NIXOS_GLIBC_SONAMES];
 }
 
+/**
+ * Code for other platforms inside a package (pyglet/libs/darwin/, pyglet/libs/win32/): what it
+ * loads (AppKit, CoreFoundation, user32) is never looked for on Linux.
+ */
+const OTHER_PLATFORM_DIR = /\/(?:darwin|macos|macosx|osx|cocoa[a-z]*|win32|win64|windows|wgl|uwp)\//i;
+
 /** The static pass's findings as runtime entries (one per distribution and soname). */
 function staticLoad(call: LoadCall, file: string, dist: string, providers: ReadonlyMap<string, string[]>): RuntimeLoad | null {
   const s = sonameOfCall(call);
@@ -183,12 +189,13 @@ export function scanRuntimeLoads(venvRoot: string, dists: DistView, opts: Runtim
     else if (bytes >= bounds.maxBytes) truncated = `stopped after ${bytes} bytes (limit ${bounds.maxBytes})`;
     else if (now() - start > bounds.timeBudgetMs) truncated = `stopped after ${read} files: time budget of ${bounds.timeBudgetMs} ms spent`;
     if (truncated !== null) break;
+    if (OTHER_PLATFORM_DIR.test(rel)) continue;
+    const dist = dists.distributionOf(rel);
+    if (off.has(normalizeDistName(dist))) continue;
     const head = readHead(`${venvRoot}/${rel}`, Math.min(bounds.maxFileBytes, bounds.maxBytes - bytes));
     read++;
     if (head === null) continue;
     bytes += head.bytes;
-    const dist = dists.distributionOf(rel);
-    if (off.has(normalizeDistName(dist))) continue;
     for (const call of findLoadCalls(head.text)) {
       const load = staticLoad(call, rel, dist, providers);
       if (load !== null) found.push(load);
