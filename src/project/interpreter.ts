@@ -49,6 +49,8 @@ export interface InterpreterJudgement {
   sink: 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';
   /** The library path the model should use (split like ld.so, empty entries dropped). */
   libraryPath: string[];
+  /** nix-ld's own part of it (NIX_LD_LIBRARY_PATH or its default), empty when not under nix-ld. */
+  nixLdPath: string[];
   warnings: string[];
 }
 
@@ -103,11 +105,11 @@ export function judgeInterpreter(f: InterpreterFacts): InterpreterJudgement {
   const nixLd = f.env.NIX_LD !== undefined && f.env.NIX_LD !== '' ? true : f.nixLdProfile || f.env[`NIX_LD_${nixSystem(machine)}`] !== undefined;
   const via = kind === 'foreign' && f.nixos && nixLd ? ('nix-ld' as const) : null;
   const ld = split(f.env.LD_LIBRARY_PATH);
-  let libraryPath = ld;
+  let nixLdPath: string[] = [];
   const warnings: string[] = [];
   if (via === 'nix-ld') {
     const own = f.env[`NIX_LD_LIBRARY_PATH_${nixSystem(machine)}`] ?? f.env.NIX_LD_LIBRARY_PATH;
-    libraryPath = [...ld, ...(own === undefined ? [NIX_LD_PROFILE_LIB] : split(own))];
+    nixLdPath = own === undefined ? [NIX_LD_PROFILE_LIB] : split(own);
   } else if (kind === 'foreign' && f.nixos) {
     warnings.push(
       `${where ?? 'the venv\'s python'} is not from /nix/store: its loader ${interp ?? '/lib64/ld-linux-x86-64.so.2'} exists on NixOS only ` +
@@ -120,7 +122,8 @@ export function judgeInterpreter(f: InterpreterFacts): InterpreterJudgement {
     target,
     flavour: where === null ? null : flavourOf(where),
     sink: via === 'nix-ld' ? 'NIX_LD_LIBRARY_PATH' : 'LD_LIBRARY_PATH',
-    libraryPath,
+    libraryPath: [...ld, ...nixLdPath],
+    nixLdPath,
     warnings,
   };
 }
