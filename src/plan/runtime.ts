@@ -6,7 +6,7 @@ import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { HostFacts } from '../project/environment.js';
 import { judgeInterpreter, readInterpreterFacts, type InterpreterJudgement } from '../project/interpreter.js';
 import type { NixpyConfig } from '../project/pyproject.js';
-import { findLibraryAdvice, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from '../scan/runtime-loads.js';
+import { findLibraryOnly, findLibrarySentence, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from '../scan/runtime-loads.js';
 import type { Category } from '../scan/types.js';
 
 /**
@@ -24,9 +24,11 @@ export interface RuntimeSetup {
 }
 
 /**
- * The interpreter's judgement and what follows from it. `ldLibraryPath` is the path the command
- * was given (--ld-library-path, else the environment's). Throws InputError for a machine the
- * loader model does not cover: better a clear refusal than a scan that skips everything.
+ * The interpreter's judgement and what follows from it. `nixos`: the loader modelled is NixOS's
+ * (the host is NixOS, or the `nixos` model stands in for the NixOS machine the project is for),
+ * so a foreign Python needs nix-ld. `ldLibraryPath` is the path the command was given
+ * (--ld-library-path, else the environment's). Throws InputError for a machine the loader model
+ * does not cover: better a clear refusal than a scan that skips everything.
  */
 export function runtimeSetup(venv: string, host: HostFacts, nixos: boolean, ldLibraryPath: string | undefined): RuntimeSetup {
   const judgement = judgeInterpreter(readInterpreterFacts(venv, host.env, nixos));
@@ -76,18 +78,26 @@ export interface RuntimeItem {
 }
 
 /**
- * The loads that count like missing libraries: those the package cannot do without (`required`;
- * optional and conditional ones are reported in `runtime` but not counted), grouped by soname.
+ * The loads that count like missing libraries, grouped by soname: those the package cannot do
+ * without (`required`; optional and conditional ones are reported in `runtime`, not counted) and
+ * that a Nix file can provide (a nixpkgs package or the driver path). A name the static pass
+ * found that nothing is known to ship, or that the venv ships itself, is reported only: a call
+ * read from source may be a fallback the package never reaches.
  */
 export function runtimeItems(loads: readonly RuntimeLoad[]): RuntimeItem[] {
-  const by = new Map<string, RuntimeItem>();
+  const by = new Map<string, RuntimeItem & { findLibraryOnly: string[] }>();
   for (const l of loads) {
-    if (l.when !== 'required' || l.category === 'glibc') continue;
-    const it = by.get(l.soname) ?? { soname: l.soname, category: l.category, neededBy: [], distributions: [], advice: null };
+    if (l.when !== 'required' || (l.category !== 'package' && l.category !== 'driver')) continue;
+    const it = by.get(l.soname) ?? { soname: l.soname, category: l.category, neededBy: [], distributions: [], advice: null, findLibraryOnly: [] };
     if (l.file !== undefined && !it.neededBy.includes(l.file)) it.neededBy.push(l.file);
     if (!it.distributions.includes(l.dist)) it.distributions.push(l.dist);
-    it.advice ??= findLibraryAdvice(l);
+    if (findLibraryOnly(l) && !it.findLibraryOnly.includes(l.dist)) it.findLibraryOnly.push(l.dist);
     by.set(l.soname, it);
   }
-  return [...by.values()].map((it) => ({ ...it, neededBy: it.neededBy.sort(), distributions: it.distributions.sort() }));
+  return [...by.values()].map(({ findLibraryOnly: only, ...it }) => ({
+    ...it,
+    neededBy: it.neededBy.sort(),
+    distributions: it.distributions.sort(),
+    advice: only.length > 0 ? findLibrarySentence(only.sort(), it.soname) : null,
+  }));
 }

@@ -228,9 +228,19 @@ export function mergeLoads(known: readonly RuntimeLoad[], found: readonly Runtim
  * only where binutils are on PATH, as in a stdenv `mkShell`.
  */
 export function findLibraryAdvice(load: RuntimeLoad): string | null {
-  if (load.lookup.includes('name') || !load.lookup.includes('find_library')) return null;
+  return findLibraryOnly(load) ? findLibrarySentence([load.dist], load.soname) : null;
+}
+
+/** The package names the library through ctypes.util.find_library and nothing else. */
+export function findLibraryOnly(load: RuntimeLoad): boolean {
+  return !load.lookup.includes('name') && load.lookup.includes('find_library');
+}
+
+/** The advice for these distributions' find_library-only loads of `soname`. */
+export function findLibrarySentence(dists: readonly string[], soname: string): string {
+  const who = dists.length === 1 ? `${dists[0]} finds` : `${dists.join(', ')} find`;
   return (
-    `${load.dist} finds ${load.soname} only through ctypes.util.find_library, which on NixOS needs ` +
+    `${who} ${soname} only through ctypes.util.find_library, which on NixOS needs ` +
     "binutils' ld and objdump on PATH (a stdenv mkShell, not mkShellNoCC) with the library's directory on " +
     'LD_LIBRARY_PATH; run Python inside that dev shell, or give the package an explicit path where it takes one'
   );
