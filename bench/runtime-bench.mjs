@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the runtime pass (src/scan/runtime-loads.ts) over a venv-sized tree of Python
+// `npm run bench`: the runtime pass (src/plan/runtime-loads.ts, reading through src/scan/python-walk.ts) over a venv-sized tree of Python
 // sources. Builds bench/.work/runtime-venv (gitignored): NIXPY_BENCH_PY_FILES files (default
 // 30 000, about 200 MB, the size of a venv with torch and tensorflow), one in a hundred with a
 // ctypes call, then times the pass twice (cold-ish, then warm page cache) and prints what it read.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const VENV = join(HERE, '.work/runtime-venv');
 const FILES = Number(process.env.NIXPY_BENCH_PY_FILES ?? 30000);
-const { scanRuntimeLoads } = await import(join(HERE, '../dist/scan/runtime-loads.js'));
+const { scanRuntimeLoads } = await import(join(HERE, '../dist/plan/runtime-loads.js'));
 
 const body = Array.from({ length: 100 }, (_, i) => `def f${i}(x):\n    return x + ${i}  # filler to give the file a real size\n`).join('');
 if (!existsSync(join(VENV, '.complete'))) {

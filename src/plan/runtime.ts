@@ -6,7 +6,7 @@ import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { HostFacts } from '../project/environment.js';
 import { judgeInterpreter, readInterpreterFacts, type InterpreterJudgement } from '../project/interpreter.js';
 import type { NixpyConfig } from '../project/pyproject.js';
-import { findLibraryOnly, findLibrarySentence, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from '../scan/runtime-loads.js';
+import { findLibraryOnly, findLibrarySentence, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from './runtime-loads.js';
 import type { Category } from '../scan/types.js';
 
 /**

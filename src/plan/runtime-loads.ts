@@ -1,17 +1,16 @@
-import { readSync, openSync, closeSync, fstatSync } from 'node:fs';
-import fg from 'fast-glob';
 import { NIXOS_GLIBC_SONAMES } from '../loader/nixos-glibc.js';
 import { classifySoname } from '../nixpkgs/classify.js';
 import { embeddedIndex } from '../nixpkgs/embedded.js';
 import { runtimeLoadsOf, sonameForLinkName } from '../nixpkgs/runtime.js';
 import { formatWhen, normalizeDistName, type RuntimeEntry, type RuntimeLookup } from '../nixpkgs/runtime-table.js';
-import { findLoadCalls, sonameOfCall, TRIGGERS, type LoadCall } from './python-loads.js';
-import type { Category } from './types.js';
+import { sonameOfCall, type LoadCall } from '../scan/python-loads.js';
+import { sitePackagesHas, walkPythonLoads, type PythonWalkOptions } from '../scan/python-walk.js';
+import type { Category } from '../scan/types.js';
 
 /**
  * The `runtime` section: libraries the venv's Python code opens itself. Two sources, merged per
  * (distribution, soname): the curated table for the distributions installed ("known"), and the
- * static pass over the venv's Python files ("ctypes", "cffi").
+ * static pass over the venv's Python files ("ctypes", "cffi"), classified like the scan's.
  */
 export interface RuntimeLoad {
   soname: string;
@@ -49,21 +48,10 @@ export interface DistView {
   distributionOf: (rel: string) => string;
 }
 
-export interface RuntimeScanOptions {
-  /** Normalised or not: distributions `[tool.nixpy]` turned off. */
+export interface RuntimeScanOptions extends Omit<PythonWalkOptions, 'skip'> {
+  /** Normalised or not: distributions `[tool.nixpy] runtime-ignore` turns off. */
   disabled?: readonly string[];
-  /** Bounds of the static pass (defaults below). */
-  maxFiles?: number;
-  maxBytes?: number;
-  maxFileBytes?: number;
-  /** Milliseconds; the pass stops (and says so) once this much time has gone by. */
-  timeBudgetMs?: number;
-  now?: () => number;
 }
-
-const SITE_PACKAGES = ['lib/python*/site-packages', 'lib64/python*/site-packages', 'lib/pypy*/site-packages'];
-/** Enough for a venv with torch, tensorflow and jax (about 30 000 .py files, 400 MB). */
-const DEFAULTS = { maxFiles: 60_000, maxBytes: 512 * 1024 * 1024, maxFileBytes: 2 * 1024 * 1024, timeBudgetMs: 20_000 };
 
 /** Known entries of the installed distributions, minus those a bundled copy in the venv serves. */
 function knownLoads(dists: DistView, bundled: (glob: string) => boolean, off: ReadonlySet<string>): { loads: RuntimeLoad[]; typelibs: TypelibNeed[] } {
@@ -97,45 +85,13 @@ function fromKnown(dist: string, e: RuntimeEntry): RuntimeLoad {
   return load;
 }
 
-/**
- * Reads at most `max` bytes of a file; null when unreadable. `text` is '' when no trigger word
- * occurs in the bytes: most files have none, and decoding them would be the pass's main cost.
- */
-function readHead(abs: string, max: number): { text: string; bytes: number } | null {
-  let fd: number | null = null;
-  try {
-    fd = openSync(abs, 'r');
-    const size = fstatSync(fd).size;
-    const n = Math.min(size, max);
-    const buf = Buffer.alloc(n);
-    let got = 0;
-    while (got < n) {
-      const r = readSync(fd, buf, got, n - got, got);
-      if (r === 0) break;
-      got += r;
-    }
-    const view = buf.subarray(0, got);
-    return { text: TRIGGERS.some((t) => view.includes(t)) ? view.toString('utf8') : '', bytes: got };
-  } catch {
-    return null;
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
-
 /** Sonames a link-time name can stand for: the index's and glibc's (find_library("c")). */
 function knownSonames(): string[] {
   return [...embeddedIndex().keys(), ...NIXOS_GLIBC_SONAMES];
 }
 
-/**
- * Code for other platforms inside a package (pyglet/libs/darwin/, pyglet/libs/win32/): what it
- * loads (AppKit, CoreFoundation, user32) is never looked for on Linux.
- */
-const OTHER_PLATFORM_DIR = /\/(?:darwin|macos|macosx|osx|cocoa[a-z]*|win32|win64|windows|wgl|uwp)\//i;
-
-/** The static pass's findings as runtime entries (one per distribution and soname). */
-function staticLoad(call: LoadCall, file: string, dist: string, providers: ReadonlyMap<string, string[]>): RuntimeLoad | null {
+/** A call the static pass found, as a runtime entry; null for glibc and other platforms' names. */
+function staticLoad(call: LoadCall, file: string, dist: string, providers: ReadonlyMap<string, readonly string[]>): RuntimeLoad | null {
   const s = sonameOfCall(call);
   if (s === null) return null;
   const soname = s.bare ? (sonameForLinkName(s.soname, knownSonames()) ?? s.soname) : s.soname;
@@ -153,55 +109,17 @@ function staticLoad(call: LoadCall, file: string, dist: string, providers: Reado
   };
 }
 
-/**
- * Runs both sources over a venv. Never imports or executes anything: files are read as text,
- * within `maxFiles`, `maxBytes` (and `maxFileBytes` each) and `timeBudgetMs`.
- */
+/** Runs both sources over a venv; never imports or executes anything (scan/python-walk.ts). */
 export function scanRuntimeLoads(venvRoot: string, dists: DistView, opts: RuntimeScanOptions = {}): RuntimeScan {
-  const bounds = { ...DEFAULTS, ...opts };
-  const now = opts.now ?? (() => performance.now());
   const off = new Set((opts.disabled ?? []).map(normalizeDistName));
-  const files = fg.sync(
-    SITE_PACKAGES.flatMap((sp) => [`${sp}/**/*.py`, `${sp}/**/*.so*`]),
-    // Test suites are not what the program loads; they may open anything.
-    { cwd: venvRoot, dot: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, ignore: ['**/tests/**', '**/test/**'] },
-  ).sort();
-  const py: string[] = [];
-  const providers = new Map<string, string[]>();
-  for (const f of files) {
-    if (f.endsWith('.py')) py.push(f);
-    else {
-      const base = f.slice(f.lastIndexOf('/') + 1);
-      providers.set(base, [...(providers.get(base) ?? []), f]);
-    }
-  }
-  const bundled = (glob: string): boolean =>
-    fg.sync(SITE_PACKAGES.map((sp) => `${sp}/${glob}`), { cwd: venvRoot, dot: true, suppressErrors: true }).length > 0;
-  const known = knownLoads(dists, bundled, off);
-
-  const start = now();
-  let bytes = 0;
-  let read = 0;
-  let truncated: string | null = null;
+  const known = knownLoads(dists, (glob) => sitePackagesHas(venvRoot, glob), off);
+  const walk = walkPythonLoads(venvRoot, { ...opts, skip: (rel) => off.has(normalizeDistName(dists.distributionOf(rel))) });
   const found: RuntimeLoad[] = [];
-  for (const rel of py) {
-    if (read >= bounds.maxFiles) truncated = `stopped after ${read} files (limit ${bounds.maxFiles})`;
-    else if (bytes >= bounds.maxBytes) truncated = `stopped after ${bytes} bytes (limit ${bounds.maxBytes})`;
-    else if (now() - start > bounds.timeBudgetMs) truncated = `stopped after ${read} files: time budget of ${bounds.timeBudgetMs} ms spent`;
-    if (truncated !== null) break;
-    if (OTHER_PLATFORM_DIR.test(rel)) continue;
-    const dist = dists.distributionOf(rel);
-    if (off.has(normalizeDistName(dist))) continue;
-    const head = readHead(`${venvRoot}/${rel}`, Math.min(bounds.maxFileBytes, bounds.maxBytes - bytes));
-    read++;
-    if (head === null) continue;
-    bytes += head.bytes;
-    for (const call of findLoadCalls(head.text)) {
-      const load = staticLoad(call, rel, dist, providers);
-      if (load !== null) found.push(load);
-    }
+  for (const { file, call } of walk.calls) {
+    const load = staticLoad(call, file, dists.distributionOf(file), walk.soFiles);
+    if (load !== null) found.push(load);
   }
-  return { runtime: mergeLoads(known.loads, found), typelibs: known.typelibs, pass: { files: read, bytes, truncated } };
+  return { runtime: mergeLoads(known.loads, found), typelibs: known.typelibs, pass: walk.pass };
 }
 
 /** One entry per (distribution, soname): the curated one first, else the first call found. */
@@ -221,6 +139,11 @@ export function mergeLoads(known: readonly RuntimeLoad[], found: readonly Runtim
   return [...out.values()].sort(order);
 }
 
+/** The package names the library through ctypes.util.find_library and nothing else. */
+export function findLibraryOnly(load: RuntimeLoad): boolean {
+  return !load.lookup.includes('name') && load.lookup.includes('find_library');
+}
+
 /**
  * What works on NixOS for a library a package asks ctypes.util.find_library for: that function
  * reads /sbin/ldconfig (absent on NixOS), then runs gcc or `ld -t` with LD_LIBRARY_PATH and
@@ -229,11 +152,6 @@ export function mergeLoads(known: readonly RuntimeLoad[], found: readonly Runtim
  */
 export function findLibraryAdvice(load: RuntimeLoad): string | null {
   return findLibraryOnly(load) ? findLibrarySentence([load.dist], load.soname) : null;
-}
-
-/** The package names the library through ctypes.util.find_library and nothing else. */
-export function findLibraryOnly(load: RuntimeLoad): boolean {
-  return !load.lookup.includes('name') && load.lookup.includes('find_library');
 }
 
 /** The advice for these distributions' find_library-only loads of `soname`. */

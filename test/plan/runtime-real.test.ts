@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanRuntimeLoads, type DistView } from '../../src/scan/runtime-loads.js';
+import { scanRuntimeLoads, type DistView } from '../../src/plan/runtime-loads.js';
 
 /*
  * The runtime pass on the real sources of the libraries it is about: Debian 12's packages of

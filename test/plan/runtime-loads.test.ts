@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDistIndex } from '../../src/project/dists-io.js';
 import { distributionOf } from '../../src/project/dists.js';
-import { findLoadCalls, sonameOfCall } from '../../src/scan/python-loads.js';
-import { findLibraryAdvice, scanRuntimeLoads, type DistView } from '../../src/scan/runtime-loads.js';
+import { findLibraryAdvice, scanRuntimeLoads, type DistView } from '../../src/plan/runtime-loads.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/runtime');
 
@@ -11,52 +10,6 @@ async function view(venv: string): Promise<DistView> {
   const index = await loadDistIndex(venv);
   return { names: index.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, index) };
 }
-
-describe('findLoadCalls', () => {
-  it('reads the literal of each loading form, with its line', () => {
-    const src = [
-      'import ctypes',
-      'a = ctypes.CDLL("libfoo.so.1")',
-      "b = ctypes.cdll.LoadLibrary('libbar.so.2')",
-      'c = ctypes.util.find_library("baz")',
-      "d = _ffi.dlopen('qux')",
-      'e = ct.CDLL(ctypes.util.find_library("usb-1.0"))',
-      "f = ctypes.PyDLL(r'libraw.so')",
-    ].join('\n');
-    expect(findLoadCalls(src)).toEqual([
-      { kind: 'ctypes', name: 'libfoo.so.1', line: 2 },
-      { kind: 'ctypes', name: 'libbar.so.2', line: 3 },
-      { kind: 'find_library', name: 'baz', line: 4 },
-      { kind: 'cffi', name: 'qux', line: 5 },
-      { kind: 'find_library', name: 'usb-1.0', line: 6 },
-      { kind: 'ctypes', name: 'libraw.so', line: 7 },
-    ]);
-  });
-
-  it('skips comments, names computed at run time, and calls inside a string before a #', () => {
-    expect(findLoadCalls('# ctypes.CDLL("libnope.so.1")\nx = ctypes.CDLL(name)\nctypes.CDLL(f"lib{x}.so")')).toEqual([]);
-    // The # is inside the string: the call after it is code.
-    expect(findLoadCalls('s = "#"; ctypes.CDLL("libyes.so.1")')).toEqual([{ kind: 'ctypes', name: 'libyes.so.1', line: 1 }]);
-  });
-
-  it('stays linear on a megabyte-long line and on files without a trigger word', () => {
-    expect(findLoadCalls('x = "' + 'a'.repeat(1 << 20) + '" ; ctypes.CDLL("libbig.so")')).toEqual([]);
-    expect(findLoadCalls('print("hello")\n'.repeat(10_000))).toEqual([]);
-  });
-});
-
-describe('sonameOfCall', () => {
-  it('maps each form to the name the loader looks for', () => {
-    expect(sonameOfCall({ kind: 'ctypes', name: 'libfoo.so.1', line: 1 })).toEqual({ soname: 'libfoo.so.1', bare: false });
-    expect(sonameOfCall({ kind: 'ctypes', name: '/usr/lib/x86_64-linux-gnu/libzbar.so.0', line: 1 })).toEqual({ soname: 'libzbar.so.0', bare: false });
-    expect(sonameOfCall({ kind: 'find_library', name: 'magic', line: 1 })).toEqual({ soname: 'libmagic.so', bare: true });
-    expect(sonameOfCall({ kind: 'cffi', name: 'sndfile', line: 1 })).toEqual({ soname: 'libsndfile.so', bare: true });
-    expect(sonameOfCall({ kind: 'ctypes', name: 'acme64.dll', line: 1 })).toBeNull();
-    expect(sonameOfCall({ kind: 'ctypes', name: 'libcairo.2.dylib', line: 1 })).toBeNull();
-    // dlopen("foo") looks for a file named foo: nothing on Linux is named like that.
-    expect(sonameOfCall({ kind: 'ctypes', name: 'foo', line: 1 })).toBeNull();
-  });
-});
 
 describe('scanRuntimeLoads on a venv fixture', () => {
   it('reports the curated entries of installed distributions and the calls found in sources', async () => {
@@ -98,16 +51,6 @@ describe('scanRuntimeLoads on a venv fixture', () => {
     const { runtime } = scanRuntimeLoads(venv, await view(venv));
     // soundfile.py still holds the find_library fallback: found by the static pass, not the table.
     expect(runtime.filter((r) => r.source === 'known')).toEqual([]);
-  });
-
-  it('stops at its bounds and says so', async () => {
-    const venv = join(FIXTURES, 'venv');
-    const dists = await view(venv);
-    expect(scanRuntimeLoads(venv, dists, { maxFiles: 2 }).pass).toMatchObject({ files: 2, truncated: expect.stringMatching(/limit 2/) });
-    let t = 0;
-    const clock = (): number => (t += 1000);
-    expect(scanRuntimeLoads(venv, dists, { timeBudgetMs: 2500, now: clock }).pass.truncated).toMatch(/time budget/);
-    expect(scanRuntimeLoads(venv, dists, { maxBytes: 10 }).pass.truncated).toMatch(/bytes/);
   });
 
   it('says what works where a package relies on find_library alone', async () => {
