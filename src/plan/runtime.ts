@@ -4,7 +4,7 @@ import { MODELLED_MACHINES } from '../loader/index.js';
 import type { SinkVia } from '../nix/library-path.js';
 import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { HostFacts } from '../project/environment.js';
-import { judgeInterpreter, readInterpreterFacts, type InterpreterJudgement } from '../project/interpreter.js';
+import { judgeInterpreter, readInterpreterFacts, type Interpreter, type InterpreterJudgement } from '../project/interpreter.js';
 import type { NixpyConfig } from '../project/pyproject.js';
 import { findLibraryOnly, findLibrarySentence, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from './runtime-loads.js';
 import type { Category } from '../scan/types.js';
@@ -37,6 +37,13 @@ export function runtimeSetup(venv: string, host: HostFacts, nixos: boolean, ldLi
     throw new InputError(`${venv}: its python is built for ${describeMachine(machine)}; nixpy models the x86_64 and aarch64 loaders only`);
   }
   return { judgement, scan: { machine, ldLibraryPath: libraryPathFor(judgement, ldLibraryPath) }, sinks: sinksFor(judgement) };
+}
+
+/** The `interpreter` JSON field: the contract's four fields, the sink a fix goes to, warnings. */
+export type InterpreterReport = Interpreter & { sink: InterpreterJudgement['sink']; warnings: string[] };
+
+export function interpreterReport(j: InterpreterJudgement): InterpreterReport {
+  return { ...j.interpreter, sink: j.sink, warnings: [...j.warnings] };
 }
 
 /** Under nix-ld, ld.so sees LD_LIBRARY_PATH followed by nix-ld's own list (nix-ld README). */
