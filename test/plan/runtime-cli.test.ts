@@ -16,7 +16,7 @@ const SHELL = [
 const NIX_LD_ENV = { NIX_LD: '/run/current-system/sw/share/nix-ld/lib/ld.so', NIX_LD_LIBRARY_PATH: '/nix/store/x-zlib/lib' };
 
 /** A project whose .venv holds the runtime fixture's distributions and the given python. */
-function project(python: 'python-foreign-x86_64' | 'python-nix-x86_64', home: string, pyproject?: string): string {
+function project(python: 'python-foreign-x86_64' | 'python-nix-x86_64' | 'python-nix-aarch64', home: string, pyproject?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'nixpy-runtime-cli-'));
   cpSync(join(FIXTURES, 'runtime/venv'), join(dir, '.venv'), { recursive: true });
   writeFileSync(join(dir, '.venv/pyvenv.cfg'), `home = ${home}\nversion = 3.12.7\n`);
@@ -95,5 +95,16 @@ describe('run-time loads and the interpreter, through the commands', () => {
     const text = readFileSync(join(dir, 'shell.nix'), 'utf8');
     expect(text).toMatch(/NIX_LD_LIBRARY_PATH = pkgs\.lib\.makeLibraryPath \[[^\]]*pkgs\.libsndfile[^\]]*\]/);
     expect(text).not.toMatch(/^ {2}LD_LIBRARY_PATH/m);
+  });
+
+  it("init writes the flake for the venv's machine: an aarch64 Python gets aarch64-linux", async () => {
+    const dir = make('python-nix-aarch64', NIX_HOME, '[tool.nixpy]\nruntime-ignore = ["acme-scanner"]\n');
+    rmSync(join(dir, 'shell.nix'));
+    const r = await runCli(['init', '--dry-run', '--json'], dir, {});
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.text).toContain('system = "aarch64-linux";');
+    // The run-time loads go into the new flake too.
+    expect(doc.attrs).toEqual(expect.arrayContaining(['libsndfile', 'zbar', 'file']));
   });
 });
