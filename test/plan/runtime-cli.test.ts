@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/fix-cli.js';
+import { recordingIo } from '../helpers/io.js';
+import { main } from '../../src/cli/main.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 const SHELL = [
@@ -106,5 +108,16 @@ describe('run-time loads and the interpreter, through the commands', () => {
     expect(doc.text).toContain('system = "aarch64-linux";');
     // The run-time loads go into the new flake too.
     expect(doc.attrs).toEqual(expect.arrayContaining(['libsndfile', 'zbar', 'file']));
+  });
+
+  it("a pasted PyGObject error is answered with GI_TYPELIB_PATH, not a library", async () => {
+    const dir = make('python-nix-x86_64', NIX_HOME, '[tool.nixpy]\nruntime-ignore = ["acme-scanner"]\n');
+    const text = readFileSync(join(FIXTURES, 'doctor/errors/gi-namespace-version.txt'), 'utf8');
+    const io = recordingIo({ env: { PATH: process.env.PATH }, cwd: dir, readStdin: async () => text });
+    await main(['doctor', '--no-color'], io);
+    const out = io.out.replace(/\s+/g, ' ');
+    expect(out).toContain('ValueError: Namespace Gtk not available for version 3.0');
+    expect(out).toContain('→ Gtk: a GObject-introspection typelib, found through GI_TYPELIB_PATH, not the library path');
+    expect(out).toContain('nix-locate --whole-name Gtk-3.0.typelib');
   });
 });

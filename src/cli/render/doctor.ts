@@ -88,6 +88,15 @@ function focus(report: DoctorReport, o: RenderOptions, out: Out): void {
   out.push(chalk.bold(`From ${what}:`));
   for (const f of report.input.findings) out.push(`  ${chalk.red(f.line.length > 160 ? f.line.slice(0, 157) + '...' : f.line)}`);
   for (const f of report.focus) out.push(`  ${chalk.bold('→')} ${chalk.bold(f.soname)}: ${f.verdict}`);
+  for (const f of report.input.findings) {
+    if (f.kind !== 'missing-typelib') continue;
+    const typelib = `${f.namespace}-${f.version ?? '*'}.typelib`;
+    out.push(
+      `  ${chalk.bold('→')} ${chalk.bold(f.namespace)}: a GObject-introspection typelib, found through GI_TYPELIB_PATH, not the library path: ` +
+        `put the lib/girepository-1.0 of the package that ships ${typelib} on GI_TYPELIB_PATH in the dev shell ` +
+        `(\`nix-locate --whole-name ${typelib}\` names it; nixpy does not edit that variable)`,
+    );
+  }
 }
 
 function libraries(report: DoctorReport, o: RenderOptions, out: Out, hints: Set<Hint>): void {
