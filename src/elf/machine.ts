@@ -22,3 +22,25 @@ const NAMES: Record<number, string> = {
 export function describeMachine(machine: number): string {
   return NAMES[machine] ?? `machine ${machine}`;
 }
+
+/** The e_machine of objects this Node process could load, or null for an unknown arch. */
+export function hostMachine(arch: string = process.arch): number | null {
+  switch (arch) {
+    case 'x64':
+      return EM_X86_64;
+    case 'arm64':
+      return EM_AARCH64;
+    case 'ia32':
+      return EM_386;
+    case 'arm':
+      return EM_ARM;
+    case 'ppc64':
+      return EM_PPC64;
+    case 's390x':
+      return EM_S390;
+    case 'riscv64':
+      return EM_RISCV;
+    default:
+      return null;
+  }
+}

@@ -1,7 +1,7 @@
-import { EM_X86_64, readElfFile } from '../elf/index.js';
-import { hwcapsFacts, hwcapsFromCpuinfo, readCpuinfo, searchSubdirs } from './hwcaps.js';
-import { loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
-import { NIXOS_GLIBC_X86_64_LIBRARIES } from './nixos-glibc.js';
+import { EM_AARCH64, EM_X86_64, describeMachine, readElfFile } from '../elf/index.js';
+import { aarch64HwcapsFromCpuinfo, askLoader, hwcapsFacts, hwcapsFromCpuinfo, readCpuinfo, searchSubdirs, type HwcapsFacts } from './hwcaps.js';
+import { AARCH64_CACHE_FLAGS, loadLdSoCache, makeCacheLookup, X86_64_CACHE_FLAGS } from './ld-so-cache.js';
+import { NIXOS_GLIBC_AARCH64_LIBRARIES, NIXOS_GLIBC_X86_64_LIBRARIES } from './nixos-glibc.js';
 import type { EnvName, LoaderEnv } from './types.js';
 
 /**
@@ -19,6 +19,32 @@ export const NIXOS_GLIBC_LIBDIR = '/nix/store/nixpkgs-glibc/lib';
  */
 const DEBIAN_SYSTEM_DIRS = ['/lib/x86_64-linux-gnu/', '/usr/lib/x86_64-linux-gnu/', '/lib/', '/usr/lib/'];
 const X86_64_RTLD = { path: '/lib64/ld-linux-x86-64.so.2', soname: 'ld-linux-x86-64.so.2' };
+
+/**
+ * aarch64: Debian 12's arm64 glibc 2.36 the same way, run under qemu-aarch64-static: $PLATFORM
+ * "aarch64", $LIB "lib/aarch64-linux-gnu", the loader /lib/ld-linux-aarch64.so.1, ld.so.cache
+ * entries flagged 0x0a03 (what its ldconfig writes), no glibc-hwcaps levels.
+ */
+const AARCH64_SYSTEM_DIRS = ['/lib/aarch64-linux-gnu/', '/usr/lib/aarch64-linux-gnu/', '/lib/', '/usr/lib/'];
+const AARCH64_RTLD = { path: '/lib/ld-linux-aarch64.so.1', soname: 'ld-linux-aarch64.so.1' };
+
+/** e_machine values the loader model covers. */
+export const MODELLED_MACHINES: readonly number[] = [EM_X86_64, EM_AARCH64];
+
+/** Thrown for a machine the model does not cover (the caller says so instead of passing silently). */
+export class UnmodelledMachineError extends Error {
+  override name = 'UnmodelledMachineError';
+  constructor(readonly machine: number) {
+    super(`the loader model covers x86_64 and aarch64, not ${describeMachine(machine)}`);
+  }
+}
+
+/** aarch64's facts: its own loader when this machine runs one, else glibc's rule over cpuinfo. */
+function aarch64Facts(cpuinfoPath: string | undefined, legacy: boolean): HwcapsFacts {
+  if (cpuinfoPath !== undefined) return aarch64HwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), legacy);
+  const asked = process.arch === 'arm64' ? askLoader(AARCH64_RTLD.path) : null;
+  return asked ?? aarch64HwcapsFromCpuinfo(process.arch === 'arm64' ? readCpuinfo() : '', legacy);
+}
 
 /**
  * When no loader answers `--help`: glibc < 2.37 still searches the legacy "tls"/AT_PLATFORM/hwcap
@@ -50,6 +76,8 @@ function nodeInterpreter(): string | null {
 
 export interface LoaderEnvOptions {
   ldLibraryPath?: string;
+  /** The e_machine of the interpreter whose loader is modelled (default x86-64). */
+  machine?: number;
   /** Overrides for tests: cache file, cwd, and a cpuinfo file to decide the hwcaps levels and
    * platform from by glibc's rule (instead of asking the loader). */
   ldSoCachePath?: string;
@@ -58,6 +86,9 @@ export interface LoaderEnvOptions {
 }
 
 export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): LoaderEnv {
+  const machine = opts.machine ?? EM_X86_64;
+  if (machine === EM_AARCH64) return aarch64Env(name, opts);
+  if (machine !== EM_X86_64) throw new UnmodelledMachineError(machine);
   // ld.so ignores an unset or empty LD_LIBRARY_PATH.
   const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
   const cwd = opts.cwd ?? process.cwd();
@@ -99,6 +130,39 @@ export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): Loa
     defaultDirs: [],
     virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: NIXOS_GLIBC_X86_64_LIBRARIES },
     rtld: { path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, soname: 'ld-linux-x86-64.so.2' },
+    dstLib: 'lib',
+  };
+}
+
+/** The aarch64 loader: the same rules, aarch64's names (see AARCH64_RTLD). */
+function aarch64Env(name: EnvName, opts: LoaderEnvOptions): LoaderEnv {
+  const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
+  const common = { elfClass: 64 as const, machine: EM_AARCH64, ldLibraryPath, cwd: opts.cwd ?? process.cwd(), dstPlatform: 'aarch64' };
+  if (name === 'host') {
+    const facts = aarch64Facts(opts.cpuinfoPath, glibcBefore237());
+    const cache = loadLdSoCache(opts.ldSoCachePath);
+    return {
+      ...common,
+      name,
+      subdirs: searchSubdirs(facts, true),
+      cacheLookup: cache ? makeCacheLookup(cache, AARCH64_CACHE_FLAGS, new Map()) : null,
+      systemDirs: AARCH64_SYSTEM_DIRS,
+      defaultDirs: AARCH64_SYSTEM_DIRS,
+      virtualDefault: null,
+      rtld: AARCH64_RTLD,
+      dstLib: 'lib/aarch64-linux-gnu',
+    };
+  }
+  // nixpkgs' glibc (2.42): no cache, no legacy subdirectories, no glibc-hwcaps levels on aarch64.
+  return {
+    ...common,
+    name,
+    subdirs: searchSubdirs({ levels: [], platform: 'aarch64', legacyHwcaps: null }, false),
+    cacheLookup: null,
+    systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
+    defaultDirs: [],
+    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: NIXOS_GLIBC_AARCH64_LIBRARIES },
+    rtld: { path: `${NIXOS_GLIBC_LIBDIR}/${AARCH64_RTLD.soname}`, soname: AARCH64_RTLD.soname },
     dstLib: 'lib',
   };
 }

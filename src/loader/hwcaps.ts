@@ -76,6 +76,19 @@ export function hwcapsFromCpuinfo(text: string, legacy: boolean): HwcapsFacts {
 }
 
 /**
+ * aarch64's facts by glibc's rule, from /proc/cpuinfo's "Features": no glibc-hwcaps levels
+ * (glibc has sysdeps/x86_64/dl-hwcaps-subdirs.c, none for aarch64), AT_PLATFORM "aarch64", and
+ * one legacy hwcap name, "atomics", when the CPU has it: Debian 12's aarch64 ld.so (2.36, run
+ * under qemu-aarch64-static, whose CPU lists atomics) prints its search path under LD_DEBUG=libs
+ * as tls/aarch64/atomics, tls/aarch64, tls/atomics, tls, aarch64/atomics, aarch64, atomics.
+ */
+export function aarch64HwcapsFromCpuinfo(text: string, legacy: boolean): HwcapsFacts {
+  const line = text.split('\n').find((l) => /^Features\s*:/.test(l));
+  const features = new Set(line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/) : []);
+  return { levels: [], platform: 'aarch64', legacyHwcaps: legacy ? (features.has('atomics') ? ['atomics'] : []) : null };
+}
+
+/**
  * Reads `ld.so --help` (glibc >= 2.33): the "Subdirectories of glibc-hwcaps directories" and
  * "Legacy HWCAP subdirectories" sections. Only entries marked "searched" count (a level can be
  * supported but masked by --glibc-hwcaps-mask or a tunable). null when the text is no such help.

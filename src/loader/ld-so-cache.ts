@@ -33,6 +33,8 @@ export interface LdSoCache {
 
 /** x86-64 ld.so accepts only entries flagged (FLAG_X8664_LIB64 | FLAG_ELF_LIBC6). */
 export const X86_64_CACHE_FLAGS = 0x0303;
+/** aarch64 ld.so: (FLAG_AARCH64_LIB64 | FLAG_ELF_LIBC6), as Debian 12's arm64 ldconfig writes them. */
+export const AARCH64_CACHE_FLAGS = 0x0a03;
 
 function cString(buf: Buffer, at: number): string | null {
   if (at < 0 || at >= buf.length) return null;

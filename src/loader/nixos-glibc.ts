@@ -48,6 +48,37 @@ export const NIXOS_GLIBC_X86_64_LIBRARIES: ReadonlyMap<string, readonly string[]
 export const NIXOS_GLIBC_X86_64_SONAMES: ReadonlySet<string> = new Set(NIXOS_GLIBC_X86_64_LIBRARIES.keys());
 
 /**
+ * The same for aarch64-linux, with the DT_NEEDED lists of Debian 12's libc6:arm64 2.36 and
+ * libgcc-s1:arm64 (`readelf -d`; arm64 links a few more of them against the loader than amd64).
+ * libmvec is built for aarch64 since glibc 2.38 (sysdeps/aarch64/fpu/*_advsimd.c, *_sve.c), which
+ * nixpkgs' 2.42 is and Debian's 2.36 is not: its list is x86-64's with the aarch64 loader.
+ */
+export const NIXOS_GLIBC_AARCH64_LIBRARIES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['libc.so.6', ['ld-linux-aarch64.so.1']],
+  ['libm.so.6', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libdl.so.2', ['libc.so.6']],
+  ['libpthread.so.0', ['libc.so.6']],
+  ['librt.so.1', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libresolv.so.2', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libutil.so.1', ['libc.so.6']],
+  ['libanl.so.1', ['libc.so.6']],
+  ['libmvec.so.1', ['libm.so.6', 'ld-linux-aarch64.so.1', 'libc.so.6']],
+  ['libnsl.so.1', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libBrokenLocale.so.1', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libthread_db.so.1', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libc_malloc_debug.so.0', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libmemusage.so', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libpcprofile.so', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libnss_files.so.2', ['libc.so.6']],
+  ['libnss_dns.so.2', ['libc.so.6']],
+  ['libnss_compat.so.2', ['libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libnss_db.so.2', ['libc.so.6']],
+  ['libnss_hesiod.so.2', ['libresolv.so.2', 'libc.so.6', 'ld-linux-aarch64.so.1']],
+  ['libgcc_s.so.1', ['libc.so.6']],
+  ['ld-linux-aarch64.so.1', []],
+]);
+
+/**
  * Every soname that belongs to glibc in nixpkgs, whatever the architecture: the x86_64 set plus
  * the dynamic loaders of the other common platforms (glibc's lib directory on aarch64-linux and
  * i686-linux holds those instead of ld-linux-x86-64.so.2). Classification uses this set; the

@@ -30,7 +30,7 @@ export function readRoot(env: LoaderEnv, objects: ObjectCache, path: string): { 
   }
   if (info.elfClass !== env.elfClass || info.machine !== env.machine) {
     throw new RootObjectError(
-      `${path}: ELF${info.elfClass} ${describeMachine(info.machine)} object; the loader model is x86-64 only`,
+      `${path}: ELF${info.elfClass} ${describeMachine(info.machine)} object; this loader is ${describeMachine(env.machine)}'s`,
       'foreign',
     );
   }

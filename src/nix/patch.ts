@@ -41,6 +41,20 @@ export interface PatchOptions {
   add: string[];
   driverPath?: boolean;
   attrCovers?: (existing: string, wanted: string) => boolean;
+  /**
+   * The variables the venv's loader reads (project/interpreter.ts), the first being the one to
+   * create when the file sets none of them: a Nix-store Python reads LD_LIBRARY_PATH only (a
+   * NIX_LD_LIBRARY_PATH it does not see covers nothing); a foreign one under nix-ld reads both,
+   * NIX_LD_LIBRARY_PATH first. Default: both, LD_LIBRARY_PATH created.
+   */
+  sinks?: readonly SinkVia[];
+}
+
+const DEFAULT_SINKS: readonly SinkVia[] = ['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH'];
+
+/** The sink groups of the variables the loader reads. */
+function readGroups(an: Analysis, reads: readonly SinkVia[]): SinkGroup[] {
+  return groupSinks(an.sinks.filter((s) => reads.includes(s.via)));
 }
 
 export interface PatchOutcome {
@@ -69,8 +83,9 @@ function listsOf(an: Analysis): LibraryList[] {
   return lists;
 }
 
-export function coverageOf(an: Analysis): Coverage {
-  const groups = groupSinks(an.sinks);
+/** Lists of variables the loader does not read are still listed (with their `via`), but cover nothing. */
+export function coverageOf(an: Analysis, reads: readonly SinkVia[] = DEFAULT_SINKS): Coverage {
+  const groups = readGroups(an, reads);
   const covs = groups.map((g) => groupCoverage(an, g));
   return {
     lists: listsOf(an),
@@ -81,8 +96,8 @@ export function coverageOf(an: Analysis): Coverage {
   };
 }
 
-export function findLibraryLists(source: string, file: string): Coverage {
-  return coverageOf(analyze(parse(source, file)));
+export function findLibraryLists(source: string, file: string, reads?: readonly SinkVia[]): Coverage {
+  return coverageOf(analyze(parse(source, file)), reads);
 }
 
 /** What the patch collects before it writes: additions per target, and what could not be placed. */
@@ -126,11 +141,12 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
   const wanted = [...new Set(opts.add.map(normalizeAttr).filter((a) => a.length > 0))];
   if (opts.driverPath) wanted.push(DRIVER_ELEMENT);
   const state = new PatchState(covers);
-  const groups = groupSinks(an.sinks);
+  const reads = opts.sinks && opts.sinks.length > 0 ? opts.sinks : DEFAULT_SINKS;
+  const groups = readGroups(an, reads);
   const editable = groups.filter((g) => !onlyPassThrough(g));
   const { edits, sources, created } = editable.length > 0
     ? extendGroups(an, editable, groups, wanted, state)
-    : createPaths(an, groups, wanted, state);
+    : createPaths(an, groups, wanted, state, reads[0] ?? 'LD_LIBRARY_PATH');
 
   const text = applyEdits(source, edits);
   const changed = text !== source;
@@ -209,7 +225,7 @@ function extendGroups(an: Analysis, editable: SinkGroup[], all: SinkGroup[], wan
  * No library path to extend (at most pass-through exports): one is created in each dev shell's
  * attributes (or the devenv module's `env`), minus what the pass-through exports already add.
  */
-function createPaths(an: Analysis, groups: SinkGroup[], wanted: string[], state: PatchState): Planned {
+function createPaths(an: Analysis, groups: SinkGroup[], wanted: string[], state: PatchState, variable: SinkVia): Planned {
   const passCov = groups.map((g) => groupCoverage(an, g));
   const needed = wanted.filter((a) => !passCov.some((c) => isCovered(c, a, state.covers)));
   const distinct: string[] = [];
@@ -221,14 +237,14 @@ function createPaths(an: Analysis, groups: SinkGroup[], wanted: string[], state:
       : 'no library path and no mkShell call or devenv module to add one to';
     state.refuse(needed, reason);
   }
-  const name = an.shells.length > 0 ? 'LD_LIBRARY_PATH' : 'env.LD_LIBRARY_PATH';
+  const name = an.shells.length > 0 ? variable : `env.${variable}`;
   const edits: Edit[] = [];
   const sources = groups.flatMap((g) => groupSources(an, g, targetOf(g), false));
   for (const set of distinct.length > 0 ? containers : []) {
     const edit = createLibraryPath(an, set, name, distinct, state);
     if (!edit) continue;
     edits.push(edit);
-    sources.push(createdSource(an, edit.at, 'LD_LIBRARY_PATH' satisfies SinkVia, distinct.filter((a) => state.added.has(a))));
+    sources.push(createdSource(an, edit.at, variable, distinct.filter((a) => state.added.has(a))));
   }
   return { edits, sources, created: edits.length > 0 };
 }

@@ -3,12 +3,15 @@
  *   src/nixpkgs/data/sonames.tsv                              -> data/sonames.json
  *   src/nixpkgs/data/renames.tsv                              -> data/renames.json
  *   src/nixpkgs/data/libstdcxx-abi.tsv + nixpkgs-releases.tsv -> data/toolchain.json
+ *   src/nixpkgs/data/runtime.tsv                              -> data/runtime.json
  *   npx tsc -p tsconfig.build.json && node dist/nixpkgs/generate.js
- * test/nixpkgs/embedded.test.ts and toolchain.test.ts fail when they are out of sync.
+ * test/nixpkgs/embedded.test.ts, toolchain.test.ts and runtime-table.test.ts fail when they are
+ * out of sync.
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
 import { fileURLToPath } from 'node:url';
+import { compileRuntimeTable, parseRuntimeTable } from './runtime-table.js';
 import { compileTable, parseTable } from './table.js';
 import { renderRenames } from './renames.js';
 import { compileToolchain, TOOLCHAIN_PATH } from './toolchain.js';
@@ -21,6 +24,8 @@ export const RENAMES_TABLE_PATH = dataFile('renames.tsv');
 export const RENAMES_DATA_PATH = fileURLToPath(new URL('../../data/renames.json', import.meta.url));
 export const ABI_TABLE_PATH = dataFile('libstdcxx-abi.tsv');
 export const RELEASE_TABLE_PATH = dataFile('nixpkgs-releases.tsv');
+export const RUNTIME_TABLE_PATH = dataFile('runtime.tsv');
+export const RUNTIME_DATA_PATH = fileURLToPath(new URL('../../data/runtime.json', import.meta.url));
 
 export function renderEmbedded(tsv: string): string {
   return JSON.stringify(compileTable(parseTable(tsv))) + '\n';
@@ -32,6 +37,10 @@ export function renderToolchain(abiTsv: string, releasesTsv: string): string {
   return JSON.stringify(compileToolchain(abiTsv, releasesTsv)) + '\n';
 }
 
+export function renderRuntime(tsv: string): string {
+  return JSON.stringify(compileRuntimeTable(parseRuntimeTable(tsv))) + '\n';
+}
+
 function write(path: string, text: string): void {
   writeFileAtomic(path, text, { create: true });
   process.stdout.write(`wrote ${path}\n`);
@@ -41,4 +50,5 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   write(DATA_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
   write(RENAMES_DATA_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
   write(TOOLCHAIN_PATH, renderToolchain(readFileSync(ABI_TABLE_PATH, 'utf8'), readFileSync(RELEASE_TABLE_PATH, 'utf8')));
+  write(RUNTIME_DATA_PATH, renderRuntime(readFileSync(RUNTIME_TABLE_PATH, 'utf8')));
 }

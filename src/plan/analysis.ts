@@ -5,6 +5,8 @@ import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { Candidate, Engine, NixLists, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import type { Release } from '../nixpkgs/releases.js';
+import type { SinkVia } from '../nix/library-path.js';
+import type { RuntimeItem } from './runtime.js';
 import {
   versionProblemsFromScan,
   highestOfFamily,
@@ -41,8 +43,10 @@ export interface LibraryItem {
   notInScan: boolean;
   /** The error named an exact path (a dlopen of a file that does not exist there). */
   errorPath?: string;
-  /** Distributions whose files need it, sorted. */
+  /** Distributions whose files need it, sorted (for a run-time load: those that open it). */
   distributions: string[];
+  /** A run-time load that needs more than a library on the path (find_library on NixOS). */
+  runtimeAdvice?: string;
 }
 
 export interface Analysis {
@@ -65,12 +69,14 @@ export interface AnalysisInput {
   scan: PlanScan;
   config: NixpyConfig;
   /** The Nix file and its text, when there is one. */
-  nix: { file: string; shown?: string; source: string } | null;
+  nix: { file: string; shown?: string; source: string; sinks?: readonly SinkVia[] | undefined } | null;
   /** Loader errors the user pasted (or the command printed); empty for a plain scan. */
   findings: readonly LoaderFinding[];
   dists: DistIndex;
   /** The user's nixpkgs release: picks are spelled for it (issue 8). Unset: no release filtering. */
   release?: Release;
+  /** Libraries the venv's Python code opens itself (plan/runtime.ts runtimeItems). */
+  runtime?: readonly RuntimeItem[];
 }
 
 /**
@@ -98,7 +104,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
   const root = scan.result.root;
   // Exact sonames and * / ? patterns (src/project/pyproject.ts).
   const ignore = ignoreMatcher(config.ignore);
-  const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.shown ?? input.nix.file) : null;
+  const nixLists = input.nix ? engine.lists(input.nix.source, input.nix.shown ?? input.nix.file, input.nix.sinks) : null;
   const present = nixLists?.attrs ?? [];
 
   // Every soname the venv ships, for classifying names that only the error mentions.
@@ -125,6 +131,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
     neededBy: string[],
     providedBy: string[] | undefined,
     notInScan: boolean,
+    runtime?: RuntimeItem,
   ): void => {
     if (seen.has(soname)) return;
     seen.add(soname);
@@ -167,7 +174,8 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
       fromError: errorSonames.has(soname),
       notInScan,
       ...(finding?.kind === 'missing-library' && finding.path ? { errorPath: finding.path } : {}),
-      distributions: [...new Set(neededBy.map((p) => distributionOf(p, dists)))].sort(),
+      distributions: runtime ? [...runtime.distributions] : [...new Set(neededBy.map((p) => distributionOf(p, dists)))].sort(),
+      ...(runtime?.advice ? { runtimeAdvice: runtime.advice } : {}),
     };
     items.push(item);
   };
@@ -180,6 +188,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
     const from = finding.kind === 'missing-library' ? venvRelativeOf(root, finding.path) : null;
     addItem(soname, category, from ? [from] : [], providers, true);
   }
+  for (const r of input.runtime ?? []) addItem(r.soname, r.category, r.neededBy, undefined, true, r);
   // Findings first (they are why the user is here), then by soname in byte order, as the scan
   // sorts and `nixpy fix` adds: the same order everywhere.
   items.sort((a, b) => Number(b.fromError) - Number(a.fromError) || (a.soname < b.soname ? -1 : a.soname > b.soname ? 1 : 0));

@@ -2,6 +2,8 @@ import type { EnvName } from '../loader/types.js';
 import type { ProjectOptions } from '../project/project.js';
 import type { Engine } from './engine.js';
 import { fixedBy, makePlan } from './plan.js';
+import type { RuntimeLoad } from './runtime-loads.js';
+import { interpreterReport, type InterpreterReport } from './runtime.js';
 
 /**
  * `nixpy check`: does the Nix file's library list cover what the venv needs? It judges the
@@ -41,6 +43,10 @@ export interface CheckReport {
   /** [tool.nixpy] extra attributes absent from the file. */
   extraMissing: string[];
   ignored: string[];
+  /** The venv's interpreter (see doctor's `interpreter`). */
+  interpreter: InterpreterReport;
+  /** Libraries the venv's Python code opens itself; the required ones count in `missing`. */
+  runtime: RuntimeLoad[];
   /** The command that fixes it, or null when ok. */
   command: string | null;
   /** The nixpkgs release the picks are spelled for, where it was read and why (issue 8). */
@@ -73,6 +79,8 @@ export async function runCheck(engine: Engine, o: CheckOptions): Promise<CheckRe
     unknown: a.unknown,
     extraMissing: a.extraMissing,
     ignored: a.ignored,
+    interpreter: interpreterReport(plan.interpreter!),
+    runtime: plan.runtime?.runtime ?? [],
     command: !ok && fixable ? o.fixCommand : null,
     nixpkgs: plan.nixpkgs,
   };

@@ -10,6 +10,7 @@ import { parseLoaderErrors } from './error-text.js';
 import { versionFocus } from './abi-focus.js';
 import { reloadAdvice, type ProjectOptions } from '../project/project.js';
 import { fixedBy, makePlan } from './plan.js';
+import { interpreterReport } from './runtime.js';
 import {
   countProblems,
   groupResults,
@@ -45,7 +46,6 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     ldLibraryPath: o.ldLibraryPath,
     require: { venv: true, nixFile: false },
     findings,
-    distributions: true,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const { project, analysis, nix, dists } = plan;
@@ -110,6 +110,9 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     fixCommand: `${o.commandLine} --fix`,
     problems,
     scan: scan.result,
+    interpreter: interpreterReport(plan.interpreter!),
+    runtime: plan.runtime?.runtime ?? [],
+    typelibs: plan.runtime?.typelibs ?? [],
   };
 }
 

@@ -23,6 +23,7 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
         classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
         env: req.env,
         ...(req.ldLibraryPath !== undefined ? { ldLibraryPath: req.ldLibraryPath } : {}),
+        ...(req.machine !== undefined ? { machine: req.machine } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       });
       const objects = r.objects.map((o) => ({ path: o.path, soname: o.elf.soname }));
@@ -37,12 +38,12 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
     families: (missing, release) =>
       familiesByObject(missing, { index: getIndex().embedded, spelling: spellingTable(), ...(release !== undefined ? { release } : {}) }),
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
-    lists: (source, file) => {
-      const r = findLibraryLists(source, file);
+    lists: (source, file, sinks) => {
+      const r = findLibraryLists(source, file, sinks);
       return { attrs: r.attrs.filter((a) => a !== DRIVER_ELEMENT), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
     },
-    patch: (source, file, add, driverPath) => {
-      const r = patchLibraryList(source, file, { add: [...add], driverPath });
+    patch: (source, file, add, driverPath, sinks) => {
+      const r = patchLibraryList(source, file, { add: [...add], driverPath, ...(sinks ? { sinks } : {}) });
       return {
         text: r.text,
         changed: r.changed,

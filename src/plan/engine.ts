@@ -3,6 +3,7 @@ import type { Candidate as IndexCandidate, Resolution as IndexResolution } from 
 import type { EnvName } from '../loader/types.js';
 import type { Release } from '../nixpkgs/releases.js';
 import type { LibraryPathSource, PatchOutcome as NixPatchOutcome } from '../nix/index.js';
+import type { SinkVia } from '../nix/library-path.js';
 
 /**
  * What doctor, check and init need from the other stages (scanner, resolver, Nix patcher), as
@@ -33,6 +34,8 @@ export type PatchOutcome = Omit<NixPatchOutcome, 'sources'> & { driverAdded: boo
 export interface ScanRequest {
   env: EnvName;
   ldLibraryPath?: string;
+  /** e_machine of the venv's interpreter (plan/runtime.ts); default x86-64. */
+  machine?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -48,8 +51,9 @@ export interface Engine {
   /** Category of a soname that the scan did not report (one named in a pasted error). */
   classify(soname: string, venvProviders: readonly string[]): Category;
   /** The library lists of a Nix file; throws InputError when it does not parse. */
-  lists(source: string, file: string): NixLists;
-  patch(source: string, file: string, add: readonly string[], driverPath: boolean): PatchOutcome;
+  lists(source: string, file: string, sinks?: readonly SinkVia[]): NixLists;
+  /** `sinks`: the variables the venv's loader reads (plan/runtime.ts sinksFor); default both. */
+  patch(source: string, file: string, add: readonly string[], driverPath: boolean, sinks?: readonly SinkVia[]): PatchOutcome;
   /** Does `existing` (in the Nix file) put the same library on the path as `wanted`? */
   covers(existing: string, wanted: string, soname?: string): boolean;
   /** DT_VERDEF names of a library file, or null when it cannot be read as ELF. */

@@ -1,8 +1,12 @@
 /**
  * Recognises the dynamic loader's complaints inside whatever a user pastes: a Python traceback,
  * ctypes' OSError, an executable's "error while loading shared libraries", uv's or pytest's
- * captured output. Pure: text in, findings out, in the order they first appear.
+ * captured output, and the messages of libraries Python code opens itself (runtime-error-text.ts).
+ * Text in, findings out, in the order they first appear; the only thing read is the shipped
+ * soname index (to turn `sndfile` or `libsndfile.so` into libsndfile.so.1).
  */
+
+import { RUNTIME_ANCHORS, runtimeHits, sonameForLibraryName } from './runtime-error-text.js';
 
 /** `libGL.so.1: cannot open shared object file` (a soname, or a path given to dlopen). */
 export interface MissingLibraryFinding {
@@ -13,6 +17,12 @@ export interface MissingLibraryFinding {
   path: string | null;
   /** The line of the input that says it, trimmed. */
   line: string;
+  /**
+   * The library as a runtime loader's message names it when that is not the soname: a
+   * find_library name (`sndfile`, `cairo-2`) or a link-time name (`libsndfile.so`). Absent
+   * when the message gives the soname itself.
+   */
+  name?: string;
 }
 
 /** ``/x/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by /y.so)``. */
@@ -33,7 +43,20 @@ export interface MissingVersionFinding {
   line: string;
 }
 
-export type LoaderFinding = MissingLibraryFinding | MissingVersionFinding;
+/**
+ * PyGObject's `Namespace Gtk not available`: a GObject-introspection typelib is not on
+ * GI_TYPELIB_PATH. No library path fixes it, so it names no soname.
+ */
+export interface MissingTypelibFinding {
+  kind: 'missing-typelib';
+  namespace: string;
+  /** `for version 3.0`, when the message says it. */
+  version: string | null;
+  soname: null;
+  line: string;
+}
+
+export type LoaderFinding = MissingLibraryFinding | MissingVersionFinding | MissingTypelibFinding;
 
 // Parsing works outward from fixed anchors ("cannot open shared object file", "not found")
 // over bounded windows, never with an unanchored pattern over the whole text: a pasted log can
@@ -133,7 +156,7 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
   const bare: { version: string; line: string; order: number }[] = [];
 
   for (const rawLine of unwrapLines(text.split('\n'))) {
-    if (!rawLine.includes(CANNOT_OPEN) && !rawLine.includes(NOT_FOUND)) continue;
+    if (!rawLine.includes(CANNOT_OPEN) && !rawLine.includes(NOT_FOUND) && !RUNTIME_ANCHORS.some((a) => rawLine.includes(a))) continue;
     // ANSI colour codes (pytest, rich tracebacks) would split names; \r from CRLF input.
     const line = rawLine.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
     const shown = line.trim();
@@ -148,11 +171,26 @@ export function parseLoaderErrors(text: string): LoaderFinding[] {
       while (start > 0 && j - start < MAX_NAME && !NAME_STOP.has(line[start - 1]!)) start--;
       const raw = line.slice(start, j);
       if (!isSharedObjectName(raw)) continue;
-      const soname = raw.slice(raw.lastIndexOf('/') + 1);
-      events.push({
-        at: k,
-        run: () => add(`lib:${raw}`, { kind: 'missing-library', soname, path: raw.includes('/') ? raw : null, line: shown }),
-      });
+      const file = raw.slice(raw.lastIndexOf('/') + 1);
+      // A link-time name (cffi's dlopen('libsndfile.so')) stands for the versioned soname.
+      const soname = /\.so$/.test(file) ? sonameForLibraryName(file.slice(0, -3)) : file;
+      const finding: MissingLibraryFinding = { kind: 'missing-library', soname, path: raw.includes('/') ? raw : null, line: shown };
+      if (soname !== file) finding.name = file;
+      events.push({ at: k, run: () => add(raw.includes('/') ? `lib:${raw}` : `lib:${soname}`, finding) });
+    }
+
+    for (const hit of runtimeHits(line)) {
+      if (hit.kind === 'typelib') {
+        const { namespace, version } = hit;
+        events.push({
+          at: hit.at,
+          run: () => add(`gi:${namespace}`, { kind: 'missing-typelib', namespace, version, soname: null, line: shown }),
+        });
+        continue;
+      }
+      const finding: MissingLibraryFinding = { kind: 'missing-library', soname: hit.soname, path: null, line: shown };
+      if (hit.name !== undefined) finding.name = hit.name;
+      events.push({ at: hit.at, run: () => add(`lib:${hit.soname}`, finding) });
     }
 
     for (let k = line.indexOf(NOT_FOUND); k >= 0; k = line.indexOf(NOT_FOUND, k + 1)) {

@@ -57,7 +57,10 @@ export async function runInit(engine: Engine, o: InitOptions): Promise<InitRepor
   const { add: attrs, addDriverPath: driverPath, unknown } = plan.analysis;
   const python = project.venv ? pythonAttrFor(readPyvenvCfg(project.venv)) : 'python3';
   const nixpkgsBranch = release.release === 'unstable' ? 'nixos-unstable' : `nixos-${release.release}`;
-  const text = renderFlake({ attrs, driverPath, system: nixSystemFor(o.arch), python, unknown, nixpkgsBranch });
+  // The venv's interpreter decides the system (an aarch64 venv made on an aarch64 machine), else this host.
+  const machine = plan.interpreter?.interpreter.machine;
+  const system = machine === 'aarch64' ? 'aarch64-linux' : machine === 'x86_64' ? 'x86_64-linux' : nixSystemFor(o.arch);
+  const text = renderFlake({ attrs, driverPath, system, python, unknown, nixpkgsBranch });
   if (!o.dryRun) writeNewFile(file, text, (p) => `${p} already exists; nixpy init never overwrites a Nix file`);
   return { file, written: !o.dryRun, venv: project.venv, attrs, driverPath, unknown, python, text, nixpkgs: plan.nixpkgs };
 }

@@ -9,6 +9,11 @@ import { analyse, coverOf, type Analysis, type LibraryItem } from './analysis.js
 import type { Engine, NixLists, PatchOutcome, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import { releaseForProject, type NixpkgsRelease } from '../project/nixpkgs-release.js';
+import type { SinkVia } from '../nix/library-path.js';
+import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
+import type { InterpreterJudgement } from '../project/interpreter.js';
+import type { RuntimeScan } from './runtime-loads.js';
+import { runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
 
 /**
  * The one plan behind doctor, check, fix and init: locate the project, read and parse its Nix
@@ -29,8 +34,6 @@ export interface PlanOptions extends ProjectOptions {
   require: { venv: boolean; nixFile: boolean };
   /** Loader errors the user pasted or the command printed. */
   findings?: readonly LoaderFinding[];
-  /** Read the venv's distribution metadata (doctor groups by distribution; check does not need it). */
-  distributions?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** --nixpkgs RELEASE when given; else [tool.nixpy] nixpkgs, the lock file, ... (issue 8). */
   nixpkgs?: string | undefined;
@@ -43,6 +46,11 @@ export interface NixSource {
   /** The file as messages name it (relative to the working directory when inside it). */
   shown: string;
   source: string;
+  /**
+   * The variables the venv's loader reads (plan/runtime.ts sinksFor): only those lists cover
+   * anything, and a patch goes there. Undefined: both (no venv, or `fix --add`).
+   */
+  sinks?: readonly SinkVia[] | undefined;
 }
 
 /** The patch, as the patcher wrote it: `added` is exactly what the diff adds. */
@@ -66,6 +74,10 @@ export interface Plan {
   listsAfter: NixLists | null;
   /** The nixpkgs release the picks are spelled for, where it was read and why. */
   nixpkgs: NixpkgsRelease;
+  /** The venv's interpreter: which loader, which machine, which variable; null without a venv. */
+  interpreter: InterpreterJudgement | null;
+  /** Libraries the venv's Python code opens itself; null without a venv. */
+  runtime: RuntimeScan | null;
 }
 
 export async function makePlan(engine: Engine, o: PlanOptions): Promise<Plan> {
@@ -77,9 +89,16 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
   if (project.venv === null && o.require.venv) throw noVenvError(project);
   if (project.nixFile === null && o.require.nixFile) throw noNixFileError(o.cwd, project.root);
   const model: EnvName = o.model ?? project.config.env ?? 'nixos';
+  // The interpreter decides the loader's machine and the variable a fix goes to. Under the
+  // `nixos` model a foreign Python needs nix-ld, as it would on the NixOS machine modelled.
+  const host = readHostFacts(o.env);
+  const setup = project.venv === null ? null : runtimeSetup(project.venv, host, model === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
   // Parse the Nix file before the scan: an unparsable file fails fast, before a long scan.
-  const nix = project.nixFile === null ? null : { file: project.nixFile, shown: displayPath(o.cwd, project.nixFile), source: readNixFile(project.nixFile) };
-  if (nix) engine.lists(nix.source, nix.shown);
+  const nix: NixSource | null =
+    project.nixFile === null
+      ? null
+      : { file: project.nixFile, shown: displayPath(o.cwd, project.nixFile), source: readNixFile(project.nixFile), sinks: setup?.sinks };
+  if (nix) engine.lists(nix.source, nix.shown, nix.sinks);
   // Which nixpkgs the file evaluates against (a bad --nixpkgs fails here, before the scan).
   const nixpkgs = o.release ?? (await releaseForProject(project, o.nixpkgs));
 
@@ -88,14 +107,26 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
       ? null
       : await engine.scan(project.venv, {
           env: model,
+          ...(setup ? { machine: setup.scan.machine } : {}),
+          // The plan judges the Nix file: only an explicit --ld-library-path, never nix-ld's ambient one.
           ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
           ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         });
-  const dists = project.venv !== null && o.distributions ? await loadDistIndex(project.venv) : buildDistIndex([]);
-  const analysis = analyse(engine, { scan: scan ?? emptyScan(project), config: project.config, nix, findings: o.findings ?? [], dists, release: nixpkgs.release });
+  // Distribution metadata names what the venv's Python opens at run time: read whenever a venv exists.
+  const dists = project.venv !== null ? await loadDistIndex(project.venv) : buildDistIndex([]);
+  const runtime = project.venv !== null ? runtimeOf(project.venv, dists, project.config) : null;
+  const analysis = analyse(engine, {
+    scan: scan ?? emptyScan(project),
+    config: project.config,
+    nix,
+    findings: o.findings ?? [],
+    dists,
+    release: nixpkgs.release,
+    runtime: runtime ? runtimeItems(runtime.runtime) : [],
+  });
   const patch = nix ? patchFor(engine, nix, analysis) : null;
-  const listsAfter = patch?.changed && nix ? engine.lists(patch.text, nix.shown) : analysis.nixLists;
-  return { project, model, scan, dists, nix, analysis, patch, listsAfter, nixpkgs };
+  const listsAfter = patch?.changed && nix ? engine.lists(patch.text, nix.shown, nix.sinks) : analysis.nixLists;
+  return { project, model, scan, dists, nix, analysis, patch, listsAfter, nixpkgs, interpreter: setup?.judgement ?? null, runtime };
 }
 
 export function noNixFileError(cwd: string, root: string): InputError {
@@ -119,10 +150,10 @@ function patchFor(engine: Engine, nix: NixSource, a: Analysis): PlannedPatch | n
  * refuse is a bug of ours, and the user's file must never get it (exit 2, nothing written).
  */
 export function checkedPatch(engine: Engine, nix: NixSource, add: readonly string[], driverPath: boolean): PatchOutcome {
-  const outcome = engine.patch(nix.source, nix.shown, add, driverPath);
+  const outcome = engine.patch(nix.source, nix.shown, add, driverPath, nix.sinks);
   if (!outcome.changed) return outcome;
   try {
-    engine.lists(outcome.text, nix.shown);
+    engine.lists(outcome.text, nix.shown, nix.sinks);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new InputError(`the patched ${nix.shown} would not parse (${why}); nothing written. This is a bug in nixpy: please report it`);

@@ -6,6 +6,8 @@ import type { Environment } from '../project/environment.js';
 import type { LoaderFinding } from './error-text.js';
 import type { VersionProblem } from './symbol-versions.js';
 import type { AbiAdvice } from './abi-advice.js';
+import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
+import type { InterpreterReport } from './runtime.js';
 
 /**
  * The doctor's report: one model (DoctorReport, also the --json document). The CLI renders it
@@ -79,6 +81,12 @@ export interface DoctorReport {
   /** Number of problems found; the exit code is 1 when it is not 0. */
   problems: number;
   scan: ScanResult;
+  /** The venv's interpreter: which loader and which variable (`sink`) its libraries come from. */
+  interpreter: InterpreterReport;
+  /** Libraries the venv's Python code opens itself (ctypes, cffi), known or found in its sources. */
+  runtime: RuntimeLoad[];
+  /** Distributions that need GObject-introspection typelibs (GI_TYPELIB_PATH, not a library). */
+  typelibs: TypelibNeed[];
 }
 
 export function nixLocateCommand(soname: string): string {
@@ -98,8 +106,11 @@ export function groupResults(items: readonly LibraryItem[], dists: DistIndex): D
     return g;
   };
   for (const it of items) {
-    if (it.neededBy.length === 0) {
-      groupFor(NOT_IN_SCAN).libraries.push({ soname: it.soname, category: it.category, files: [] });
+    if (it.neededBy.length === 0 || (it.notInScan && it.distributions.length > 0)) {
+      // A run-time load names the distributions that open it (the curated table names no file).
+      for (const d of it.distributions.length > 0 ? it.distributions : [NOT_IN_SCAN]) {
+        groupFor(d).libraries.push({ soname: it.soname, category: it.category, files: it.neededBy.filter((f) => distributionOf(f, dists) === d) });
+      }
       continue;
     }
     const byDist = new Map<string, string[]>();

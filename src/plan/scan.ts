@@ -3,6 +3,10 @@ import { classifySoname } from '../nixpkgs/classify.js';
 import { locateProject, noVenvError, type ProjectOptions } from '../project/project.js';
 import { scanVenv } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
+import { loadDistIndex } from '../project/dists-io.js';
+import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
+import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
+import { interpreterReport, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
 
 /**
  * `nixpy scan`: the building block, on the venv every other command would judge (found by the
@@ -16,13 +20,22 @@ export interface ScanCommandOptions extends ProjectOptions {
   ldLibraryPath: string | undefined;
 }
 
-export async function runScan(o: ScanCommandOptions): Promise<ScanResult> {
+/** `nixpy scan --json`: the scan's result, the venv's interpreter, and its run-time loads. */
+export type ScanDocument = ScanResult & { interpreter: InterpreterReport; runtime: RuntimeLoad[]; typelibs: TypelibNeed[] };
+
+export async function runScan(o: ScanCommandOptions): Promise<ScanDocument> {
   const project = await locateProject(o);
   if (project.venv === null) throw noVenvError(project);
+  const env = o.model ?? project.config.env ?? 'nixos';
+  const host = readHostFacts(o.env);
+  // What does not resolve here: the given path, and under nix-ld nix-ld's too.
+  const setup = runtimeSetup(project.venv, host, env === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
   const report = await scanVenv(project.venv, {
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
-    env: o.model ?? project.config.env ?? 'nixos',
-    ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
+    env,
+    machine: setup.scan.machine,
+    ...(setup.scan.ldLibraryPath !== undefined ? { ldLibraryPath: setup.scan.ldLibraryPath } : {}),
   });
-  return report.result;
+  const runtime = runtimeOf(project.venv, await loadDistIndex(project.venv), project.config);
+  return { ...report.result, interpreter: interpreterReport(setup.judgement), runtime: runtime.runtime, typelibs: runtime.typelibs };
 }

@@ -17,6 +17,7 @@ import { parseReleaseValue } from './nixpkgs-release.js';
  * nix-file = "nix/shell.nix"       # the Nix file to read and patch, relative to pyproject.toml
  * env = "nixos"                    # loader model: "nixos" (default) or "host"
  * nixpkgs = "24.11"                # the nixpkgs release the Nix file evaluates against (or "unstable")
+ * runtime-ignore = ["pyopengl"]    # distributions whose run-time loads (ctypes, cffi) are not reported
  * ```
  *
  * Anything else under [tool.nixpy], or a value of the wrong type, is an input error (exit 2)
@@ -30,13 +31,15 @@ export interface NixpyConfig {
   env: EnvName | null;
   /** `nixpkgs = "YY.MM"` or "unstable", validated; null when unset. */
   nixpkgs: Release | null;
+  /** Distributions (any spelling; compared PEP 503-normalised) left out of the `runtime` report. */
+  runtimeIgnore: string[];
   /** The pyproject.toml the settings came from, or null when it has no [tool.nixpy] table (or there is none). */
   source: string | null;
 }
 
-export const EMPTY_CONFIG: NixpyConfig = { ignore: [], extra: [], nixFile: null, env: null, nixpkgs: null, source: null };
+export const EMPTY_CONFIG: NixpyConfig = { ignore: [], extra: [], nixFile: null, env: null, nixpkgs: null, runtimeIgnore: [], source: null };
 
-const KNOWN_KEYS = ['ignore', 'extra', 'nix-file', 'env', 'nixpkgs'] as const;
+const KNOWN_KEYS = ['ignore', 'extra', 'nix-file', 'env', 'nixpkgs', 'runtime-ignore'] as const;
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -110,6 +113,7 @@ export function parseNixpyConfig(text: string, label: string, dir: string): Nixp
     if (typeof v !== 'string') throw new InputError(`${label}: [tool.nixpy] nixpkgs must be a string such as "24.11"`);
     config.nixpkgs = parseReleaseValue(v, `${label}: [tool.nixpy] nixpkgs`);
   }
+  if (section['runtime-ignore'] !== undefined) config.runtimeIgnore = stringList(section['runtime-ignore'], 'runtime-ignore', label);
   return config;
 }
 

@@ -14,7 +14,10 @@ export { walkVenv, SO_NAME, type Candidate, type WalkResult } from './walk.js';
  * scanner's own ELF reads and every closure share stats, directory listings and parsed objects.
  */
 export async function scanVenv(root: string, opts: ScanOptions & { classify: Classify }): Promise<ScanReport> {
-  const env = createLoaderEnv(opts.env, opts.ldLibraryPath === undefined ? {} : { ldLibraryPath: opts.ldLibraryPath });
+  const env = createLoaderEnv(opts.env, {
+    ...(opts.ldLibraryPath === undefined ? {} : { ldLibraryPath: opts.ldLibraryPath }),
+    ...(opts.machine === undefined ? {} : { machine: opts.machine }),
+  });
   const cache = createObjectCache();
   return scanWith(root, opts, {
     readElf: (abs) => {

@@ -12,6 +12,8 @@ import { fileName, walkVenv } from './walk.js';
 export interface ScanOptions {
   env: EnvName;
   ldLibraryPath?: string;
+  /** e_machine of the venv's interpreter (project/interpreter.ts); default x86-64. */
+  machine?: number;
   onProgress?: (done: number, total: number) => void;
 }
 

@@ -21,9 +21,13 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-/** Every attribute on the file's library path, as the library-path finder reads it. */
-function listed(file: string): string[] {
-  const r = findLibraryLists(readFileSync(file, 'utf8'), file);
+/**
+ * Every attribute on the file's library path, as the library-path finder reads it for the venv's
+ * interpreter: the demo venv's Python is from /nix/store, whose loader reads LD_LIBRARY_PATH only.
+ */
+function listed(file: string, check: CheckReport): string[] {
+  const sinks = check.interpreter.via === 'nix-ld' ? (['NIX_LD_LIBRARY_PATH', 'LD_LIBRARY_PATH'] as const) : check.interpreter.kind === 'nix' ? (['LD_LIBRARY_PATH'] as const) : undefined;
+  const r = findLibraryLists(readFileSync(file, 'utf8'), file, sinks);
   return [...r.attrs, ...(r.driverPath ? [DRIVER_ELEMENT] : [])];
 }
 
@@ -45,8 +49,8 @@ describe('check, doctor and fix agree on every corpus Nix file', () => {
       expect(doctor.patch?.driverPath ?? false).toBe(check.driverPath);
 
       // The report is the diff: the file gained exactly what fix says it added.
-      const before = new Set(listed(c.path));
-      const gained = listed(file).filter((a) => !before.has(a));
+      const before = new Set(listed(c.path, check));
+      const gained = listed(file, check).filter((a) => !before.has(a));
       expect(new Set(gained)).toEqual(new Set(fix.added));
 
       // And check, asked again, finds nothing fix could have placed.

@@ -58,7 +58,7 @@ describe('check: exit codes and input errors', () => {
       writeFileSync(pyproject, saved.replace('ignore = []', 'ignored = []'));
       let r = await run(['check', '--project', dir]);
       expect(r.code).toBe(2);
-      expect(r.err).toBe(`nixpy: ${pyproject}: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs)\n`);
+      expect(r.err).toBe(`nixpy: ${pyproject}: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs, runtime-ignore)\n`);
       writeFileSync(pyproject, saved.replace('ignore = []', 'ignore = "libacme.so.2"'));
       r = await run(['doctor', '--project', dir]);
       expect(r.code).toBe(2);

@@ -168,3 +168,67 @@ describe('parseLoaderErrors on huge pasted logs', () => {
     expect(found.map((f) => f.soname)).toEqual([expect.stringMatching(/^A{1000,}\.so(\.1)+$/), 'libGL.so.1']);
   });
 });
+
+describe('libraries opened at run time: real texts from public issue threads (URL on the first line)', () => {
+  const libs = (name: string): string[] => focusSonames(parseLoaderErrors(read(name)));
+
+  it("soundfile through cffi: a link-time name stands for libsndfile's soname", () => {
+    const [f, g] = parseLoaderErrors(read('soundfile-libsndfile-so.txt'));
+    expect(f).toMatchObject({ kind: 'missing-library', soname: 'libsndfile.so.1', name: 'libsndfile.so' });
+    // "sndfile library not found using ctypes.util.find_library": the same library, said again.
+    expect(g).toBeUndefined();
+    expect(libs('soundfile-nixos-replit.txt')).toEqual(['libsndfile.so.1']);
+    const [h] = parseLoaderErrors(read('soundfile-cffi-find-library.txt'));
+    expect(h).toMatchObject({ kind: 'missing-library', soname: 'libsndfile.so.1', name: 'sndfile' });
+  });
+
+  it('cairocffi: library names, and the one shared-object name among Windows and macOS ones', () => {
+    expect(libs('cairocffi-no-library-called.txt')).toEqual(['libcairo.so.2']);
+    const f = parseLoaderErrors(read('cairocffi-names-only.txt'));
+    expect(f.map((x) => x.soname)).toEqual(['libcairo.so.2']);
+    expect(f[0]).toMatchObject({ name: 'cairo-2' });
+  });
+
+  it('cuDNN 8: the library, or the dependency that stopped it', () => {
+    expect(libs('cudnn8-ops-infer.txt')).toEqual(['libcudnn_ops_infer.so.8']);
+    expect(libs('cudnn8-library-path.txt')).toEqual(['libcudnn_ops_infer.so.8']);
+    expect(libs('cudnn8-needs-cublas.txt')).toEqual(['libcublas.so.11']);
+  });
+
+  it('cuDNN 9: "Unable to load any of {...}" focuses on the soname', () => {
+    expect(libs('cudnn9-cnn.txt')).toEqual(['libcudnn_cnn.so.9']);
+    expect(libs('cudnn9-engines.txt')).toEqual(['libcudnn_engines_precompiled.so.9']);
+  });
+
+  it("torch's and llama.cpp's CUDA libraries", () => {
+    expect(libs('torch-global-deps-cudart.txt')).toEqual(['libcudart.so.12']);
+    expect(libs('libcuda-nix-store.txt')).toEqual(['libcuda.so.1']);
+  });
+
+  it('PyOpenGL names the library without lib and .so', () => {
+    expect(libs('pyopengl-osmesa.txt')).toEqual(['libOSMesa.so']);
+    expect(libs('pyopengl-egl.txt')).toEqual(['libEGL.so.1']);
+    expect(focusSonames(parseLoaderErrors('ImportError: Unable to find an OpenGL or GL library'))).toEqual(['libGL.so.1']);
+  });
+
+  it('PyGObject: a missing typelib, which names no library', () => {
+    expect(parseLoaderErrors(read('gi-namespace-gtk.txt'))).toEqual([
+      { kind: 'missing-typelib', namespace: 'Gtk', version: null, soname: null, line: 'ValueError: Namespace Gtk not available' },
+    ]);
+    expect(parseLoaderErrors(read('gi-namespace-version.txt'))).toEqual([
+      expect.objectContaining({ kind: 'missing-typelib', namespace: 'Gtk', version: '3.0' }),
+    ]);
+    expect(libs('gi-namespace-gtk.txt')).toEqual([]);
+  });
+
+  it('does not read a library into a message about something else', () => {
+    const text = [
+      "cannot load library 'libfoo.so.1': /x/libfoo.so.1: undefined symbol: bar",
+      'a library of functions',
+      "no library called \"\" was found",
+      "Could not load library libcudnn_cnn_train.so.8. Error: /x/libcudnn_ops_train.so.8: undefined symbol: _Z22cudnn",
+    ].join('\n');
+    // The last one: the library was found and refused, not missing; its name still is the focus.
+    expect(focusSonames(parseLoaderErrors(text))).toEqual(['libcudnn_cnn_train.so.8']);
+  });
+});

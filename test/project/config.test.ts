@@ -20,7 +20,7 @@ function errorOf(text: string): string {
 describe('[tool.nixpy] configuration', () => {
   it('reads every key', () => {
     const c = parse(
-      '[project]\nname = "x"\n\n[tool.nixpy]\nignore = ["libacme.so.2"]\nextra = ["pkgs.ffmpeg", "libGL"]\nnix-file = "nix/shell.nix"\nenv = "host"\nnixpkgs = "24.11"\n',
+      '[project]\nname = "x"\n\n[tool.nixpy]\nignore = ["libacme.so.2"]\nextra = ["pkgs.ffmpeg", "libGL"]\nnix-file = "nix/shell.nix"\nenv = "host"\nnixpkgs = "24.11"\nruntime-ignore = ["PyOpenGL"]\n',
     );
     expect(c).toEqual({
       ignore: ['libacme.so.2'],
@@ -28,8 +28,14 @@ describe('[tool.nixpy] configuration', () => {
       nixFile: '/proj/nix/shell.nix',
       env: 'host',
       nixpkgs: '24.11',
+      runtimeIgnore: ['PyOpenGL'],
       source: 'pyproject.toml',
     });
+  });
+
+  it('runtime-ignore takes a list of distribution names', () => {
+    expect(errorOf('[tool.nixpy]\nruntime-ignore = "pyopengl"\n')).toMatch(/runtime-ignore must be a list of strings/);
+    expect(parse('[tool.nixpy]\n').runtimeIgnore).toEqual([]);
   });
 
   it('gives defaults without the section', () => {
@@ -45,7 +51,7 @@ describe('[tool.nixpy] configuration', () => {
 
   it('rejects unknown keys by name', () => {
     expect(errorOf('[tool.nixpy]\nignored = ["x"]\n')).toBe(
-      'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs)',
+      'pyproject.toml: unknown key [tool.nixpy] ignored (known: ignore, extra, nix-file, env, nixpkgs, runtime-ignore)',
     );
   });
 

@@ -40,7 +40,7 @@ describe('nixpy scan', () => {
     const io = fakeIo();
     expect(await main(['scan', VENV, '--json'], io)).toBe(1);
     const doc = JSON.parse(io.out) as ScanResult;
-    expect(Object.keys(doc).sort()).toEqual(['env', 'missing', 'objects', 'root', 'skipped', 'versionErrors']);
+    expect(Object.keys(doc).sort()).toEqual(['env', 'interpreter', 'missing', 'objects', 'root', 'runtime', 'skipped', 'typelibs', 'versionErrors']);
     expect(doc.root).toBe(VENV);
     expect(doc.env).toBe('nixos');
     expect(doc.objects).toBe(13);
@@ -78,7 +78,18 @@ describe('nixpy scan', () => {
     const io = fakeIo({ cwd: tmp });
     mkdirSync(join(tmp, '.venv'), { recursive: true });
     expect(await main(['scan', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out)).toEqual({ root: join(tmp, '.venv'), env: 'nixos', objects: 0, skipped: [], missing: [], versionErrors: [] });
+    expect(JSON.parse(io.out)).toEqual({
+      root: join(tmp, '.venv'),
+      env: 'nixos',
+      objects: 0,
+      skipped: [],
+      missing: [],
+      versionErrors: [],
+      // No pyvenv.cfg, no bin/python: nothing says which Python, and this machine's is assumed.
+      interpreter: { kind: 'unknown', home: null, via: null, machine: 'x86_64', sink: 'LD_LIBRARY_PATH', warnings: [expect.stringMatching(/bin\/python could not be read/)] },
+      runtime: [],
+      typelibs: [],
+    });
   });
 
   it('missing entries carry providedBy only for the venv category', async () => {

@@ -28,7 +28,7 @@ const ROWS_PER_DIST = 6;
 /** Distributions shown before "N more" in the concise form. */
 const DISTS_SHOWN = 8;
 
-type Hint = 'unknown' | 'driver' | 'venv' | 'shell';
+type Hint = 'unknown' | 'driver' | 'venv' | 'shell' | 'runtime';
 
 export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   const { chalk } = o;
@@ -38,6 +38,7 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   focus(report, o, out);
   libraries(report, o, out, hints);
   if (report.ignored.length > 0) out.push('', chalk.dim(`Ignored ([tool.nixpy] ignore): ${listOf(report.ignored, o.verbose ? Infinity : 6)}`));
+  for (const t of report.typelibs) out.push('', `${chalk.bold(t.dist)} ${chalk.yellow('needs GObject-introspection typelibs')}: ${t.note}`);
   versions(report, o, out);
   change(report, o, out);
   hintLines(report, o, out, hints);
@@ -65,6 +66,13 @@ function header(report: DoctorReport, o: RenderOptions, out: Out): void {
   }
   if (report.config) out.push(`  config:   ${show(report.config)} [tool.nixpy]`);
   out.push(`  nixpkgs:  ${report.nixpkgs.release} (${report.nixpkgs.reason})`);
+  const py = report.interpreter;
+  if (py.kind === 'foreign') {
+    const via = py.via === 'nix-ld' ? `, through nix-ld: its libraries come from ${py.sink}` : '';
+    out.push(`  python:   not from /nix/store (${py.home ?? 'no home in pyvenv.cfg'})${via}`);
+  }
+  if (py.machine !== 'x86_64') out.push(`  machine:  ${py.machine} (the loader of bin/python's machine is modelled)`);
+  for (const w of py.warnings) out.push(`  ${o.chalk.yellow(w)}`);
 }
 
 function focus(report: DoctorReport, o: RenderOptions, out: Out): void {
@@ -80,6 +88,15 @@ function focus(report: DoctorReport, o: RenderOptions, out: Out): void {
   out.push(chalk.bold(`From ${what}:`));
   for (const f of report.input.findings) out.push(`  ${chalk.red(f.line.length > 160 ? f.line.slice(0, 157) + '...' : f.line)}`);
   for (const f of report.focus) out.push(`  ${chalk.bold('→')} ${chalk.bold(f.soname)}: ${f.verdict}`);
+  for (const f of report.input.findings) {
+    if (f.kind !== 'missing-typelib') continue;
+    const typelib = `${f.namespace}-${f.version ?? '*'}.typelib`;
+    out.push(
+      `  ${chalk.bold('→')} ${chalk.bold(f.namespace)}: a GObject-introspection typelib, found through GI_TYPELIB_PATH, not the library path: ` +
+        `put the lib/girepository-1.0 of the package that ships ${typelib} on GI_TYPELIB_PATH in the dev shell ` +
+        `(\`nix-locate --whole-name ${typelib}\` names it; nixpy does not edit that variable)`,
+    );
+  }
 }
 
 function libraries(report: DoctorReport, o: RenderOptions, out: Out, hints: Set<Hint>): void {
@@ -121,6 +138,7 @@ function distribution(g: DistributionGroup, report: DoctorReport, o: RenderOptio
 
 /** What to do about one library, in a few words; the long explanations become hints. */
 function actionOf(it: DoctorReport['libraries'][number], hints: Set<Hint>, chalk: ChalkInstance): string {
+  if (it.notInScan && !it.fromError) hints.add('runtime');
   switch (it.category) {
     case 'package':
       if (it.covered) {
@@ -185,6 +203,10 @@ function hintLines(report: DoctorReport, o: RenderOptions, out: Out, hints: Set<
   if (hints.has('driver')) lines.push(`GPU driver: libraries such as libcuda come from the running driver at ${DRIVER_LIB_DIR}, never from a package; the fix puts pkgs.${DRIVER_ELEMENT} on the library path.`);
   if (hints.has('venv')) lines.push('in the venv: another wheel ships it, but not on the search path of what needs it; it resolves only when that wheel is imported first.');
   if (hints.has('shell') && report.reload) lines.push(`not in this shell yet: the Nix file covers it, but the current shell predates that: ${report.reload}.`);
+  if (hints.has('runtime')) {
+    lines.push('loaded at run time: no file lists it in DT_NEEDED; the distribution opens it itself (ctypes, cffi), as nixpy\'s table of such packages or a call in its sources says ([tool.nixpy] runtime-ignore turns a distribution off).');
+    for (const advice of new Set(report.libraries.flatMap((l) => (l.runtimeAdvice ? [l.runtimeAdvice] : [])))) lines.push(`${advice}.`);
+  }
   if (lines.length === 0) return;
   out.push('', chalk.bold('Notes:'));
   for (const l of lines) out.push(`  ${l}`);

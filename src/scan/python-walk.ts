@@ -1,0 +1,114 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import fg from 'fast-glob';
+import { findLoadCalls, TRIGGERS, type LoadCall } from './python-loads.js';
+
+/**
+ * Reads a venv's Python files for library-loading calls (python-loads.ts), within fixed bounds:
+ * a venv of tens of thousands of files can neither make the pass slow nor hang it. Text only:
+ * nothing is imported or run. What the calls mean (which package, which nixpkgs attribute) is
+ * judged by the plan.
+ */
+
+/** One call found, where it sits (venv-relative file). */
+export interface FoundCall {
+  file: string;
+  call: LoadCall;
+}
+
+export interface PythonWalk {
+  calls: FoundCall[];
+  /** Shared-object files of site-packages by file name (libfoo.so.1 -> its venv-relative paths). */
+  soFiles: ReadonlyMap<string, readonly string[]>;
+  /** What the pass read, and why it stopped early (null when it read everything). */
+  pass: { files: number; bytes: number; truncated: string | null };
+}
+
+export interface PythonWalkOptions {
+  /** Files not to read (a distribution turned off in [tool.nixpy]). */
+  skip?: (rel: string) => boolean;
+  maxFiles?: number;
+  maxBytes?: number;
+  maxFileBytes?: number;
+  /** Milliseconds; the pass stops (and says so) once this much time has gone by. */
+  timeBudgetMs?: number;
+  now?: () => number;
+}
+
+export const SITE_PACKAGES = ['lib/python*/site-packages', 'lib64/python*/site-packages', 'lib/pypy*/site-packages'];
+/** Enough for a venv with torch, tensorflow and jax (about 30 000 .py files, 400 MB). */
+const DEFAULTS = { maxFiles: 60_000, maxBytes: 512 * 1024 * 1024, maxFileBytes: 2 * 1024 * 1024, timeBudgetMs: 20_000 };
+
+/**
+ * Code for other platforms inside a package (pyglet/libs/darwin/, pyglet/libs/win32/): what it
+ * loads (AppKit, CoreFoundation, user32) is never looked for on Linux.
+ */
+const OTHER_PLATFORM_DIR = /\/(?:darwin|macos|macosx|osx|cocoa[a-z]*|win32|win64|windows|wgl|uwp)\//i;
+
+/**
+ * Reads at most `max` bytes of a file; null when unreadable. `text` is '' when no trigger word
+ * occurs in the bytes: most files have none, and decoding them would be the pass's main cost.
+ */
+function readHead(abs: string, max: number): { text: string; bytes: number } | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(abs, 'r');
+    const n = Math.min(fstatSync(fd).size, max);
+    const buf = Buffer.alloc(n);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(fd, buf, got, n - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    const view = buf.subarray(0, got);
+    return { text: TRIGGERS.some((t) => view.includes(t)) ? view.toString('utf8') : '', bytes: got };
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+export function walkPythonLoads(venvRoot: string, opts: PythonWalkOptions = {}): PythonWalk {
+  const bounds = { ...DEFAULTS, ...opts };
+  const now = opts.now ?? (() => performance.now());
+  const files = fg
+    .sync(
+      SITE_PACKAGES.flatMap((sp) => [`${sp}/**/*.py`, `${sp}/**/*.so*`]),
+      // Test suites are not what the program loads; they may open anything.
+      { cwd: venvRoot, dot: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, ignore: ['**/tests/**', '**/test/**'] },
+    )
+    .sort();
+  const py: string[] = [];
+  const soFiles = new Map<string, string[]>();
+  for (const f of files) {
+    if (f.endsWith('.py')) py.push(f);
+    else {
+      const base = f.slice(f.lastIndexOf('/') + 1);
+      soFiles.set(base, [...(soFiles.get(base) ?? []), f]);
+    }
+  }
+  const start = now();
+  let bytes = 0;
+  let read = 0;
+  let truncated: string | null = null;
+  const calls: FoundCall[] = [];
+  for (const rel of py) {
+    if (read >= bounds.maxFiles) truncated = `stopped after ${read} files (limit ${bounds.maxFiles})`;
+    else if (bytes >= bounds.maxBytes) truncated = `stopped after ${bytes} bytes (limit ${bounds.maxBytes})`;
+    else if (now() - start > bounds.timeBudgetMs) truncated = `stopped after ${read} files: time budget of ${bounds.timeBudgetMs} ms spent`;
+    if (truncated !== null) break;
+    if (OTHER_PLATFORM_DIR.test(rel) || opts.skip?.(rel)) continue;
+    const head = readHead(`${venvRoot}/${rel}`, Math.min(bounds.maxFileBytes, bounds.maxBytes - bytes));
+    read++;
+    if (head === null) continue;
+    bytes += head.bytes;
+    for (const call of findLoadCalls(head.text)) calls.push({ file: rel, call });
+  }
+  return { calls, soFiles, pass: { files: read, bytes, truncated } };
+}
+
+/** Whether a file matching `glob` (under site-packages) exists in the venv. */
+export function sitePackagesHas(venvRoot: string, glob: string): boolean {
+  return fg.sync(SITE_PACKAGES.map((sp) => `${sp}/${glob}`), { cwd: venvRoot, dot: true, suppressErrors: true }).length > 0;
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findLoadCalls, sonameOfCall } from '../../src/scan/python-loads.js';
+import { walkPythonLoads } from '../../src/scan/python-walk.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/runtime');
+
+
+describe('findLoadCalls', () => {
+  it('reads the literal of each loading form, with its line', () => {
+    const src = [
+      'import ctypes',
+      'a = ctypes.CDLL("libfoo.so.1")',
+      "b = ctypes.cdll.LoadLibrary('libbar.so.2')",
+      'c = ctypes.util.find_library("baz")',
+      "d = _ffi.dlopen('qux')",
+      'e = ct.CDLL(ctypes.util.find_library("usb-1.0"))',
+      "f = ctypes.PyDLL(r'libraw.so')",
+    ].join('\n');
+    expect(findLoadCalls(src)).toEqual([
+      { kind: 'ctypes', name: 'libfoo.so.1', line: 2 },
+      { kind: 'ctypes', name: 'libbar.so.2', line: 3 },
+      { kind: 'find_library', name: 'baz', line: 4 },
+      { kind: 'cffi', name: 'qux', line: 5 },
+      { kind: 'find_library', name: 'usb-1.0', line: 6 },
+      { kind: 'ctypes', name: 'libraw.so', line: 7 },
+    ]);
+  });
+
+  it('skips comments, names computed at run time, and calls inside a string before a #', () => {
+    expect(findLoadCalls('# ctypes.CDLL("libnope.so.1")\nx = ctypes.CDLL(name)\nctypes.CDLL(f"lib{x}.so")')).toEqual([]);
+    // The # is inside the string: the call after it is code.
+    expect(findLoadCalls('s = "#"; ctypes.CDLL("libyes.so.1")')).toEqual([{ kind: 'ctypes', name: 'libyes.so.1', line: 1 }]);
+  });
+
+  it('stays linear on a megabyte-long line and on files without a trigger word', () => {
+    expect(findLoadCalls('x = "' + 'a'.repeat(1 << 20) + '" ; ctypes.CDLL("libbig.so")')).toEqual([]);
+    expect(findLoadCalls('print("hello")\n'.repeat(10_000))).toEqual([]);
+  });
+});
+
+describe('sonameOfCall', () => {
+  it('maps each form to the name the loader looks for', () => {
+    expect(sonameOfCall({ kind: 'ctypes', name: 'libfoo.so.1', line: 1 })).toEqual({ soname: 'libfoo.so.1', bare: false });
+    expect(sonameOfCall({ kind: 'ctypes', name: '/usr/lib/x86_64-linux-gnu/libzbar.so.0', line: 1 })).toEqual({ soname: 'libzbar.so.0', bare: false });
+    expect(sonameOfCall({ kind: 'find_library', name: 'magic', line: 1 })).toEqual({ soname: 'libmagic.so', bare: true });
+    expect(sonameOfCall({ kind: 'cffi', name: 'sndfile', line: 1 })).toEqual({ soname: 'libsndfile.so', bare: true });
+    expect(sonameOfCall({ kind: 'ctypes', name: 'acme64.dll', line: 1 })).toBeNull();
+    expect(sonameOfCall({ kind: 'ctypes', name: 'libcairo.2.dylib', line: 1 })).toBeNull();
+    // dlopen("foo") looks for a file named foo: nothing on Linux is named like that.
+    expect(sonameOfCall({ kind: 'ctypes', name: 'foo', line: 1 })).toBeNull();
+  });
+});
+
+describe('walkPythonLoads', () => {
+  it('reads site-packages Python files (not tests/), with each call and its file', () => {
+    const w = walkPythonLoads(join(FIXTURES, 'venv'));
+    expect(w.pass).toEqual({ files: 6, bytes: expect.any(Number), truncated: null });
+    expect(w.calls.some((c) => c.file.endsWith('tests/test_x.py'))).toBe(false);
+    expect(w.calls.find((c) => c.call.name === 'libacme.so.3')).toMatchObject({ file: expect.stringMatching(/acme_scanner\/_native\.py$/), call: { line: 8 } });
+    expect([...w.soFiles.keys()]).toEqual(['libcudnn_cnn.so.9']);
+  });
+
+  it('stops at its bounds and says so', () => {
+    const venv = join(FIXTURES, 'venv');
+    expect(walkPythonLoads(venv, { maxFiles: 2 }).pass).toMatchObject({ files: 2, truncated: expect.stringMatching(/limit 2/) });
+    let t = 0;
+    const clock = (): number => (t += 1000);
+    expect(walkPythonLoads(venv, { timeBudgetMs: 2500, now: clock }).pass.truncated).toMatch(/time budget/);
+    expect(walkPythonLoads(venv, { maxBytes: 10 }).pass.truncated).toMatch(/bytes/);
+  });
+
+  it('skips what it is told to skip', () => {
+    const w = walkPythonLoads(join(FIXTURES, 'venv'), { skip: (rel) => rel.includes('acme_scanner') });
+    expect(w.calls.some((c) => c.file.includes('acme_scanner'))).toBe(false);
+    expect(w.pass.files).toBe(5);
+  });
+});
