@@ -53,6 +53,8 @@ export interface Analysis {
   items: LibraryItem[];
   /** Sonames left out because [tool.nixpy] ignore lists them. */
   ignored: string[];
+  /** [tool.nixpy] ignore entries that match nothing missing: stale, or misspelled. */
+  ignoreUnused: string[];
   nixLists: NixLists | null;
   /** Attributes to add to the Nix file, in order, equivalent spellings once. */
   add: string[];
@@ -209,6 +211,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
   return {
     items,
     ignored: ignored.sort(),
+    ignoreUnused: ignore.unused(seen),
     nixLists,
     add,
     addDriverPath,

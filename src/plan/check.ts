@@ -43,6 +43,8 @@ export interface CheckReport {
   /** [tool.nixpy] extra attributes absent from the file. */
   extraMissing: string[];
   ignored: string[];
+  /** [tool.nixpy] ignore entries that match nothing missing. */
+  ignoreUnused: string[];
   /** The venv's interpreter (see doctor's `interpreter`). */
   interpreter: InterpreterReport;
   /** Libraries the venv's Python code opens itself; the required ones count in `missing`. */
@@ -79,6 +81,7 @@ export async function runCheck(engine: Engine, o: CheckOptions): Promise<CheckRe
     unknown: a.unknown,
     extraMissing: a.extraMissing,
     ignored: a.ignored,
+    ignoreUnused: a.ignoreUnused,
     interpreter: interpreterReport(plan.interpreter!),
     runtime: plan.runtime?.runtime ?? [],
     command: !ok && fixable ? o.fixCommand : null,

@@ -102,6 +102,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     results: groupResults(analysis.items, dists),
     libraries,
     ignored: analysis.ignored,
+    ignoreUnused: analysis.ignoreUnused,
     unknown: analysis.unknown.map((soname) => ({ soname, nixLocate: nixLocateCommand(soname) })),
     versionProblems: analysis.versionProblems,
     nix: nix && analysis.nixLists ? { file: nix.file, ...analysis.nixLists, covers: coveredSummary(analysis) } : null,

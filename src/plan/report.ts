@@ -70,6 +70,8 @@ export interface DoctorReport {
    */
   libraries: (LibraryItem & { fixedBy: string | null; onShellPath: boolean })[];
   ignored: string[];
+  /** [tool.nixpy] ignore entries that match nothing missing. */
+  ignoreUnused: string[];
   unknown: { soname: string; nixLocate: string }[];
   versionProblems: VersionProblem[];
   nix: { file: string; attrs: string[]; driverPath: boolean; hasLibraryPath: boolean; covers: { attr: string; sonames: string[] }[] } | null;

@@ -166,3 +166,21 @@ describe('check: [tool.nixpy] ignore patterns', () => {
     cleanup();
   });
 });
+
+describe('[tool.nixpy] ignore entries that match nothing', () => {
+  it('are named in check and doctor, and in their JSON', async () => {
+    const { dir, cleanup } = copyDemo();
+    try {
+      const pyproject = join(dir, 'pyproject.toml');
+      writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('ignore = []', 'ignore = ["libacme.*", "libnothere_*.so.9"]'));
+      const check = await run(['check', '--project', dir, '--json']);
+      const doc = JSON.parse(check.out);
+      expect(doc.ignored).toEqual(['libacme.so.2']);
+      expect(doc.ignoreUnused).toEqual(['libnothere_*.so.9']);
+      expect((await run(['check', '--project', dir])).out).toContain('[tool.nixpy] ignore: "libnothere_*.so.9" matches nothing the venv is missing');
+      expect((await run(['doctor', '--project', dir])).out).toContain('"libnothere_*.so.9" matches nothing');
+    } finally {
+      cleanup();
+    }
+  });
+});

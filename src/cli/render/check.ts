@@ -5,7 +5,7 @@ import type { CheckMissing, CheckReport } from '../../plan/check.js';
 import { nixLocateCommand } from '../../plan/report.js';
 import { shortPath } from '../../project/dists.js';
 import { familyRows } from './families.js';
-import { wrapLine } from './text.js';
+import { staleIgnore, wrapLine } from './text.js';
 
 export interface CheckRenderOptions {
   chalk: ChalkInstance;
@@ -38,6 +38,7 @@ export function renderCheck(r: CheckReport, o: CheckRenderOptions): string {
     const hint = `unknown: find an attribute with \`${nixLocateCommand(unknown.soname)}\`, or list it under [tool.nixpy] ignore (globs work)`;
     lines.push(chalk.dim(wrapLine(hint, o.width)));
   }
+  if (r.ignoreUnused.length > 0) lines.push(chalk.yellow(wrapLine(staleIgnore(r.ignoreUnused), o.width)));
   if (r.command) lines.push(wrapLine(`Fix: ${chalk.bold(r.command)}`, o.width));
   // Rows were made to fit above (the file that needs it is cut first).
   return lines.join('\n') + '\n';

@@ -6,7 +6,7 @@ import type { DistributionGroup, DoctorReport } from '../../plan/report.js';
 import { nixLocateCommand } from '../../plan/report.js';
 import { describeVersionProblem } from '../../plan/symbol-versions.js';
 import { familyRows } from './families.js';
-import { wrapLine } from './text.js';
+import { staleIgnore, wrapLine } from './text.js';
 
 /**
  * The doctor's report for people: the answer to the pasted error first, then the missing
@@ -38,6 +38,7 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   focus(report, o, out);
   libraries(report, o, out, hints);
   if (report.ignored.length > 0) out.push('', chalk.dim(`Ignored ([tool.nixpy] ignore): ${listOf(report.ignored, o.verbose ? Infinity : 6)}`));
+  if (report.ignoreUnused.length > 0) out.push('', chalk.yellow(staleIgnore(report.ignoreUnused)));
   for (const t of report.typelibs) out.push('', `${chalk.bold(t.dist)} ${chalk.yellow('needs GObject-introspection typelibs')}: ${t.note}`);
   versions(report, o, out);
   change(report, o, out);

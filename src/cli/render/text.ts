@@ -9,3 +9,9 @@ export function wrapLine(line: string, width: number): string {
     .map((l, i) => ' '.repeat(i === 0 ? lead : lead + 2) + l)
     .join('\n');
 }
+
+/** The warning for [tool.nixpy] ignore entries that match nothing. */
+export function staleIgnore(entries: readonly string[]): string {
+  const quoted = entries.map((e) => `"${e}"`).join(', ');
+  return `[tool.nixpy] ignore: ${quoted} ${entries.length === 1 ? 'matches' : 'match'} nothing the venv is missing: stale or misspelled?`;
+}
