@@ -1,3 +1,5 @@
+import { glibcFloorProblems } from './glibc-floor.js';
+import type { EnvName } from '../loader/types.js';
 import { posix } from 'node:path';
 import { ignoreMatcher, type NixpyConfig } from '../project/pyproject.js';
 import type { Category } from '../scan/types.js';
@@ -77,6 +79,8 @@ export interface AnalysisInput {
   dists: DistIndex;
   /** The user's nixpkgs release: picks are spelled for it (issue 8). Unset: no release filtering. */
   release?: Release;
+  /** The loader model: under `nixos` an object needing a newer glibc than the release's is reported. */
+  model?: EnvName;
   /** Libraries the venv's Python code opens itself (plan/runtime.ts runtimeItems). */
   runtime?: readonly RuntimeItem[];
 }
@@ -232,7 +236,9 @@ export function versionProblemsOf(engine: Engine, input: AnalysisInput): Version
     const dist = distributionOf(posix.normalize(rel), input.dists);
     return { ...p, advice: `this ${p.soname} ships in the venv (${dist}): a newer build of that wheel fixes it; or ${p.advice}` };
   });
-  const out = [...fromScan];
+  // Under NixOS's loader the interpreter brings nixpkgs' glibc, whatever the library path.
+  const floor = input.model === 'nixos' && input.release !== undefined ? glibcFloorProblems(input.scan.objects, input.release) : [];
+  const out = [...fromScan, ...floor];
   for (const f of input.findings) {
     if (f.kind !== 'missing-version') continue;
     const neededBy = venvRelativeOf(root, f.requiredBy) ?? f.requiredBy ?? '(unknown object)';

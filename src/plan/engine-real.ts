@@ -1,3 +1,4 @@
+import { highestGlibc } from './glibc-floor.js';
 import { readElfFile } from '../elf/index.js';
 import { classifySoname } from '../nixpkgs/classify.js';
 import { attrCovers, loadIndex, resolveSoname, type SonameIndex } from '../nixpkgs/index.js';
@@ -26,7 +27,11 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
         ...(req.machine !== undefined ? { machine: req.machine } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       });
-      const objects = r.objects.map((o) => ({ path: o.path, soname: o.elf.soname }));
+      const objects = r.objects.map((o) => ({
+        path: o.path,
+        soname: o.elf.soname,
+        glibc: highestGlibc(o.elf.verneed.flatMap((n) => n.versions.filter((v) => !(n.weak ?? []).includes(v)))),
+      }));
       return { result: r.result, objects, versionDefinitions: r.versionDefinitions };
     },
     resolve: (soname, ctx) =>

@@ -67,7 +67,8 @@ export interface Engine {
  */
 export interface PlanScan {
   result: ScanResult;
-  objects: { path: string; soname: string | null }[];
+  /** `glibc`: the highest GLIBC_2.x the object's DT_VERNEED asks for (weak needs left out). */
+  objects: { path: string; soname: string | null; glibc: string | null }[];
   versionDefinitions: ReadonlyMap<string, readonly string[]>;
 }
 

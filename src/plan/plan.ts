@@ -122,6 +122,7 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
     findings: o.findings ?? [],
     dists,
     release: nixpkgs.release,
+    model,
     runtime: runtime ? runtimeItems(runtime.runtime) : [],
   });
   const patch = nix ? patchFor(engine, nix, analysis) : null;

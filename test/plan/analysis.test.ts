@@ -44,7 +44,7 @@ function fakeEngine(lists: NixLists): Engine {
 function scanOf(missing: MissingSoname[], objects: string[] = []): PlanScan {
   return {
     result: { root: '/p/.venv', env: 'nixos', objects: objects.length, skipped: [], missing, versionErrors: [] },
-    objects: objects.map((path) => ({ path, soname: path.endsWith('libcudart.so.12') ? 'libcudart.so.12' : null })),
+    objects: objects.map((path) => ({ path, soname: path.endsWith('libcudart.so.12') ? 'libcudart.so.12' : null, glibc: null })),
     versionDefinitions: new Map(),
   };
 }
