@@ -199,7 +199,7 @@ function hintLines(report: DoctorReport, o: RenderOptions, out: Out, hints: Set<
   const lines: string[] = [];
   if (hints.has('unknown')) {
     const first = report.unknown[0]?.soname ?? 'libfoo.so.1';
-    lines.push(`unknown: no nixpkgs attribute known; find one with \`${nixLocateCommand(first)}\` (same for the others), or build the full index once with \`nixpy index build\` (needs nix-index); list what comes from elsewhere under [tool.nixpy] ignore.`);
+    lines.push(`unknown: no nixpkgs attribute known; find one with \`${nixLocateCommand(first)}\`${report.unknown.length > 1 ? ' (same for the others)' : ''}, or build the full index once with \`nixpy index build\` (needs nix-index); list what comes from elsewhere under [tool.nixpy] ignore.`);
   }
   if (hints.has('driver')) lines.push(`GPU driver: libraries such as libcuda come from the running driver at ${DRIVER_LIB_DIR}, never from a package; the fix puts pkgs.${DRIVER_ELEMENT} on the library path.`);
   if (hints.has('venv')) lines.push('in the venv: another wheel ships it, but not on the search path of what needs it; it resolves only when that wheel is imported first.');
