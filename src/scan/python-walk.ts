@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, type Dirent } from 'node:fs';
 import fg from 'fast-glob';
 import { findLoadCalls, TRIGGERS, type LoadCall } from './python-loads.js';
 
@@ -35,6 +35,67 @@ export interface PythonWalkOptions {
 }
 
 export const SITE_PACKAGES = ['lib/python*/site-packages', 'lib64/python*/site-packages', 'lib/pypy*/site-packages'];
+
+/** Which entries of `lib/` and `lib64/` hold a site-packages (as SITE_PACKAGES says). */
+const INTERPRETER_DIR: Readonly<Record<string, RegExp>> = { lib: /^(?:python|pypy)/, lib64: /^python/ };
+
+/**
+ * The venv's site-packages directories, venv-relative, each real directory once: `python -m
+ * venv` links lib64 to lib, and reading both would count every file twice.
+ */
+function sitePackagesDirs(root: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const [lib, re] of Object.entries(INTERPRETER_DIR)) {
+    let names: string[];
+    try {
+      names = readdirSync(`${root}/${lib}`).filter((n) => re.test(n)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const rel = `${lib}/${name}/site-packages`;
+      let real: string;
+      try {
+        real = realpathSync.native(`${root}/${rel}`);
+      } catch {
+        continue;
+      }
+      if (seen.has(real)) continue;
+      seen.add(real);
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+/**
+ * The .py and shared-object files under one site-packages, venv-relative, without following
+ * links. Test suites are left out (they are not what the program loads, and may open
+ * anything), and so is __pycache__ (bytecode only). A plain readdir walk: the directory
+ * listing gives each entry's type, so no file is stat'ed to be listed.
+ */
+function listSources(root: string, sp: string): string[] {
+  const out: string[] = [];
+  const dirs = [sp];
+  for (let i = 0; i < dirs.length; i++) {
+    const dir = dirs[i]!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(`${root}/${dir}`, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (e.name !== 'tests' && e.name !== 'test' && e.name !== '__pycache__') dirs.push(`${dir}/${e.name}`);
+      } else if (e.isFile() && (e.name.endsWith('.py') || /\.so(\.|$)/.test(e.name))) {
+        out.push(`${dir}/${e.name}`);
+      }
+    }
+  }
+  return out;
+}
 /** Enough for a venv with torch, tensorflow and jax (about 30 000 .py files, 400 MB). */
 const DEFAULTS = { maxFiles: 60_000, maxBytes: 512 * 1024 * 1024, maxFileBytes: 2 * 1024 * 1024, timeBudgetMs: 20_000 };
 
@@ -72,12 +133,8 @@ function readHead(abs: string, max: number): { text: string; bytes: number } | n
 export function walkPythonLoads(venvRoot: string, opts: PythonWalkOptions = {}): PythonWalk {
   const bounds = { ...DEFAULTS, ...opts };
   const now = opts.now ?? (() => performance.now());
-  const files = fg
-    .sync(
-      SITE_PACKAGES.flatMap((sp) => [`${sp}/**/*.py`, `${sp}/**/*.so*`]),
-      // Test suites are not what the program loads; they may open anything.
-      { cwd: venvRoot, dot: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, ignore: ['**/tests/**', '**/test/**'] },
-    )
+  const files = sitePackagesDirs(venvRoot)
+    .flatMap((sp) => listSources(venvRoot, sp))
     .sort();
   const py: string[] = [];
   const soFiles = new Map<string, string[]>();

@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLoadCalls, sonameOfCall } from '../../src/scan/python-loads.js';
@@ -59,6 +61,19 @@ describe('walkPythonLoads', () => {
     expect(w.calls.some((c) => c.file.endsWith('tests/test_x.py'))).toBe(false);
     expect(w.calls.find((c) => c.call.name === 'libacme.so.3')).toMatchObject({ file: expect.stringMatching(/acme_scanner\/_native\.py$/), call: { line: 8 } });
     expect([...w.soFiles.keys()]).toEqual(['libcudnn_cnn.so.9']);
+  });
+
+  it('reads a venv whose lib64 links to lib once', () => {
+    const venv = mkdtempSync(join(tmpdir(), 'nixpy-lib64-'));
+    try {
+      cpSync(join(FIXTURES, 'venv'), venv, { recursive: true });
+      symlinkSync('lib', join(venv, 'lib64'));
+      const w = walkPythonLoads(venv);
+      expect(w.pass.files).toBe(6);
+      expect(w.calls.every((c) => c.file.startsWith('lib/'))).toBe(true);
+    } finally {
+      rmSync(venv, { recursive: true, force: true });
+    }
   });
 
   it('stops at its bounds and says so', () => {
