@@ -39,7 +39,13 @@ export interface DoctorOptions extends ProjectOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<DoctorReport> {
+/** The report, and the plan's patched text for --verify (null when nothing changes or --fix wrote it). */
+export interface DoctorRun {
+  report: DoctorReport;
+  proposed: string | null;
+}
+
+export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<DoctorRun> {
   const findings = parseLoaderErrors(o.input.text);
   const plan = await makePlan(engine, {
     ...o,
@@ -85,7 +91,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
   const reload = nix ? reloadAdvice(project.root, nix.file, environment.nixShell !== null) : null;
   const nixFileName = nix ? displayPath(o.cwd, nix.file) : null;
   const libraries = analysis.items.map((it) => ({ ...it, fixedBy: fixedBy(engine, plan, it), onShellPath: onShellPath(it.soname) }));
-  return {
+  const report: DoctorReport = {
     nixpkgs: plan.nixpkgs,
     project: project.root,
     venv: scan.result.root,
@@ -115,6 +121,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     runtime: plan.runtime?.runtime ?? [],
     typelibs: plan.runtime?.typelibs ?? [],
   };
+  return { report, proposed: p && p.changed && !patch?.applied ? p.text : null };
 }
 
 /**

@@ -9,6 +9,7 @@ import { realEngine } from '../../plan/engine-real.js';
 import { projectsOfFiles } from '../../project/changed.js';
 import { renderCheck } from '../render/check.js';
 import { renderVerify, runVerify, verifiedExitCode, verifyOptions, type VerifyArgs } from '../verify.js';
+import type { VerifyResult } from '../../verify/types.js';
 
 export type CheckArgs = ProjectArgs &
   VerifyArgs & {
@@ -20,7 +21,7 @@ export type CheckArgs = ProjectArgs &
 interface CheckOutcome {
   code: number;
   text: string;
-  doc: CheckReport & { verify?: unknown };
+  doc: CheckReport & { verify?: VerifyResult };
 }
 
 /** `check --json` with file names: one report per project the files belong to. */

@@ -9,7 +9,6 @@ import type { InputSource } from '../../plan/report.js';
 import { renderDoctor } from '../render/doctor.js';
 import { startProgress } from '../progress.js';
 import { commandLine, errorTail, runUserCommand } from '../run-command.js';
-import { readNixFile } from '../../nix/files.js';
 import { renderVerify, runVerify, verifiedExitCode, verifyOptions, type VerifyArgs } from '../verify.js';
 
 export interface DoctorArgs extends ProjectArgs, VerifyArgs {
@@ -72,9 +71,9 @@ export const doctorCommand: Command<DoctorArgs> = {
     // A progress line only for a person watching a terminal (progress.ts decides whether it fits).
     const progress = args.json || !io.isTTY ? null : startProgress(process.stderr, io.env, 'Scanning the venv');
     const engine = realEngine({ indexFile: args.index, env: io.env });
-    let report;
+    let run;
     try {
-      report = await runDoctor(engine, {
+      run = await runDoctor(engine, {
         ...projectFrom(args, io),
         ldLibraryPath: args['ld-library-path'],
         fix: args.fix,
@@ -88,6 +87,7 @@ export const doctorCommand: Command<DoctorArgs> = {
     } finally {
       progress?.stop();
     }
+    const { report, proposed } = run;
     const show = (p: string): string => displayPath(io.cwd, p);
     const text = renderDoctor(report, { chalk, show, width: terminalWidth(io), verbose: args.verbose });
     const code = report.problems > 0 ? 1 : 0;
@@ -96,9 +96,7 @@ export const doctorCommand: Command<DoctorArgs> = {
       else io.stdout(text);
       return code;
     }
-    // The change as proposed (the file itself once --fix wrote it).
-    const p = report.patch;
-    const proposed = p && p.changed && !p.applied ? engine.patch(readNixFile(p.file), p.file, p.add, p.driverPath).text : null;
+    // The plan's change as proposed (the file itself once --fix wrote it).
     const verify = await runVerify({ nixFile: report.nixFile, text: proposed, venv: report.venv, libraries: report.libraries }, args, io, engine);
     if (args.json) printJson(io, { ...report, verify });
     else io.stdout(text + (text === '' ? '' : '\n') + renderVerify(verify, chalk, show));
