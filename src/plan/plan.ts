@@ -10,7 +10,7 @@ import type { Engine, NixLists, PatchOutcome, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import { releaseForProject, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 import type { SinkVia } from '../nix/library-path.js';
-import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
+import { osReleaseIsNixos, readHostFacts, type HostFacts } from '../project/environment.js';
 import type { InterpreterJudgement } from '../project/interpreter.js';
 import type { RuntimeScan } from './runtime-loads.js';
 import { runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
@@ -32,6 +32,8 @@ export interface PlanOptions extends ProjectOptions {
   ldLibraryPath: string | undefined;
   /** What the plan cannot do without. */
   require: { venv: boolean; nixFile: boolean };
+  /** The host, when the caller has read it already (doctor describes it too). */
+  host?: HostFacts;
   /** Loader errors the user pasted or the command printed. */
   findings?: readonly LoaderFinding[];
   onProgress?: (done: number, total: number) => void;
@@ -91,7 +93,7 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
   const model: EnvName = o.model ?? project.config.env ?? 'nixos';
   // The interpreter decides the loader's machine and the variable a fix goes to. Under the
   // `nixos` model a foreign Python needs nix-ld, as it would on the NixOS machine modelled.
-  const host = readHostFacts(o.env);
+  const host = o.host ?? readHostFacts(o.env);
   const setup = project.venv === null ? null : runtimeSetup(project.venv, host, model === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
   // Parse the Nix file before the scan: an unparsable file fails fast, before a long scan.
   const nix: NixSource | null =
