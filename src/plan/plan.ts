@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { EnvName } from '../loader/types.js';
 import { NIX_FILE_CANDIDATES, displayPath, readNixFile } from '../nix/files.js';
 import { buildDistIndex, type DistIndex } from '../project/dists.js';
-import { loadDistIndex } from '../project/dists-io.js';
+import { readDistIndex } from '../project/dists-io.js';
 import { locateProject, noVenvError, type Project, type ProjectOptions } from '../project/project.js';
 import { analyse, coverOf, type Analysis, type LibraryItem } from './analysis.js';
 import type { Engine, NixLists, PatchOutcome, PlanScan } from './engine.js';
@@ -115,7 +115,7 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
           ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         });
   // Distribution metadata names what the venv's Python opens at run time: read whenever a venv exists.
-  const dists = project.venv !== null ? await loadDistIndex(project.venv) : buildDistIndex([]);
+  const dists = project.venv !== null ? readDistIndex(project.venv) : buildDistIndex([]);
   const runtime = project.venv !== null ? runtimeOf(project.venv, dists, project.config) : null;
   const analysis = analyse(engine, {
     scan: scan ?? emptyScan(project),

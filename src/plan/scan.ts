@@ -3,7 +3,7 @@ import { classifySoname } from '../nixpkgs/classify.js';
 import { locateProject, noVenvError, type ProjectOptions } from '../project/project.js';
 import { scanVenv } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
-import { loadDistIndex } from '../project/dists-io.js';
+import { readDistIndex } from '../project/dists-io.js';
 import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
 import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
 import { interpreterReport, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
@@ -36,6 +36,6 @@ export async function runScan(o: ScanCommandOptions): Promise<ScanDocument> {
     machine: setup.scan.machine,
     ...(setup.scan.ldLibraryPath !== undefined ? { ldLibraryPath: setup.scan.ldLibraryPath } : {}),
   });
-  const runtime = runtimeOf(project.venv, await loadDistIndex(project.venv), project.config);
+  const runtime = runtimeOf(project.venv, readDistIndex(project.venv), project.config);
   return { ...report.result, interpreter: interpreterReport(setup.judgement), runtime: runtime.runtime, typelibs: runtime.typelibs };
 }

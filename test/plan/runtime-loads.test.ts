@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDistIndex } from '../../src/project/dists-io.js';
+import { readDistIndex } from '../../src/project/dists-io.js';
 import { distributionOf } from '../../src/project/dists.js';
 import { findLibraryAdvice, scanRuntimeLoads, type DistView } from '../../src/plan/runtime-loads.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/runtime');
 
 async function view(venv: string): Promise<DistView> {
-  const index = await loadDistIndex(venv);
+  const index = readDistIndex(venv);
   return { names: index.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, index) };
 }
 

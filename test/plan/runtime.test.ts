@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EM_AARCH64, EM_X86_64 } from '../../src/elf/index.js';
 import { InputError } from '../../src/errors.js';
 import { runtimeItems, runtimeOf, runtimeSetup } from '../../src/plan/runtime.js';
-import { loadDistIndex } from '../../src/project/dists-io.js';
+import { readDistIndex } from '../../src/project/dists-io.js';
 import { EMPTY_CONFIG } from '../../src/project/pyproject.js';
 import type { HostFacts } from '../../src/project/environment.js';
 
@@ -47,7 +47,7 @@ describe('runtimeSetup: the interpreter decides machine, library path and sinks'
 describe('runtime loads as analysis items', () => {
   it('required loads count, grouped by soname with their distributions and find_library advice', async () => {
     const venv = join(FIXTURES, 'runtime/venv');
-    const dists = await loadDistIndex(venv);
+    const dists = readDistIndex(venv);
     const { runtime } = runtimeOf(venv, dists, { ...EMPTY_CONFIG, runtimeIgnore: ['acme-scanner'] });
     const items = runtimeItems(runtime);
     expect(items.map((i) => `${i.soname} ${i.category} ${i.distributions.join(',')}`)).toEqual([

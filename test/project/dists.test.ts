@@ -8,7 +8,7 @@ import {
   parseRecordPaths,
   versionOf,
 } from '../../src/project/dists.js';
-import { loadDistIndex } from '../../src/project/dists-io.js';
+import { readDistIndex } from '../../src/project/dists-io.js';
 
 const SP = 'lib/python3.12/site-packages';
 
@@ -74,9 +74,9 @@ describe('distributionOf', () => {
   });
 });
 
-describe('loadDistIndex on the demo venv', () => {
+describe('readDistIndex on the demo venv', () => {
   it('reads the RECORD files the demo build wrote', async () => {
-    const index = await loadDistIndex(join(import.meta.dirname, '../../fixtures/demo/.venv'));
+    const index = readDistIndex(join(import.meta.dirname, '../../fixtures/demo/.venv'));
     expect(index.records.map((r) => r.name).sort()).toEqual([
       'acme-sensor',
       'fastzip',
@@ -89,7 +89,7 @@ describe('loadDistIndex on the demo venv', () => {
   });
 
   it('gives an empty index for a directory without site-packages', async () => {
-    const index = await loadDistIndex(import.meta.dirname);
+    const index = readDistIndex(import.meta.dirname);
     expect(index.records).toEqual([]);
   });
 });
@@ -98,7 +98,7 @@ describe('.egg-info distributions (setuptools, Debian python3-* packages)', () =
   const DP = 'lib/python3.11/dist-packages';
 
   it("reads Debian's egg-info: PKG-INFO for name and version, top_level.txt for what they own", async () => {
-    const index = await loadDistIndex(join(import.meta.dirname, '../../fixtures/egg-info/venv'));
+    const index = readDistIndex(join(import.meta.dirname, '../../fixtures/egg-info/venv'));
     expect(index.records.map((r) => [r.name, r.version])).toEqual([
       ['PyGObject', '3.42.2'],
       ['dbus-python', '1.3.2'],
