@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLoadCalls, sonameOfCall } from '../../src/scan/python-loads.js';
-import { walkPythonLoads } from '../../src/scan/python-walk.js';
+import { sitePackagesHas, walkPythonLoads } from '../../src/scan/python-walk.js';
+import { runtimeTable } from '../../src/nixpkgs/runtime.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/runtime');
 
@@ -89,5 +90,48 @@ describe('walkPythonLoads', () => {
     const w = walkPythonLoads(join(FIXTURES, 'venv'), { skip: (rel) => rel.includes('acme_scanner') });
     expect(w.calls.some((c) => c.file.includes('acme_scanner'))).toBe(false);
     expect(w.pass.files).toBe(5);
+  });
+});
+
+describe('reading a file larger than the shared first-read buffer (64 KiB)', () => {
+  it('finds a call past the first 64 KiB and counts every byte, up to the per-file limit', () => {
+    const venv = mkdtempSync(join(tmpdir(), 'nixpy-big-'));
+    try {
+      const pkg = join(venv, 'lib/python3.12/site-packages/big');
+      mkdirSync(pkg, { recursive: true });
+      const filler = '# padding line of a generated module\n'.repeat(5000);
+      const text = `import ctypes\n${filler}lib = ctypes.CDLL("libbig.so.7")\n`;
+      writeFileSync(join(pkg, '__init__.py'), text);
+      const w = walkPythonLoads(venv);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(64 * 1024);
+      expect(w.pass.bytes).toBe(Buffer.byteLength(text));
+      expect(w.calls.map((c) => [c.call.name, c.call.line])).toEqual([['libbig.so.7', 5002]]);
+      // Cut at the limit: the call beyond it is not read.
+      const cut = walkPythonLoads(venv, { maxFileBytes: 70 * 1024 });
+      expect(cut.pass.bytes).toBe(70 * 1024);
+      expect(cut.calls).toEqual([]);
+    } finally {
+      rmSync(venv, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sitePackagesHas (the runtime table\'s bundled copies)', () => {
+  it('matches a wildcard in the file name, under any site-packages, files only', () => {
+    const venv = join(FIXTURES, 'venv-bundled');
+    expect(sitePackagesHas(venv, '_soundfile_data/libsndfile_*.so')).toBe(true);
+    expect(sitePackagesHas(venv, '_soundfile_data/libsndfile_x86_6?.so')).toBe(true);
+    expect(sitePackagesHas(venv, '_soundfile_data/libsndfile_*.so.1')).toBe(false);
+    expect(sitePackagesHas(venv, '_soundfile_data/libsndfile.so')).toBe(false);
+    expect(sitePackagesHas(venv, '_soundfile_dat*')).toBe(false);
+    expect(sitePackagesHas(join(FIXTURES, 'venv'), '_soundfile_data/libsndfile_*.so')).toBe(false);
+  });
+
+  it('takes every glob of the table, and refuses glob syntax it does not support', () => {
+    const globs = [...runtimeTable().values()].flat().flatMap((e) => (e.bundled === null ? [] : [e.bundled]));
+    expect(globs.length).toBeGreaterThan(0);
+    for (const g of globs) expect(() => sitePackagesHas(join(FIXTURES, 'venv'), g)).not.toThrow();
+    expect(() => sitePackagesHas(join(FIXTURES, 'venv'), 'nvidia/*/lib/libcudnn.so.9')).toThrow(/only in the file name/);
+    expect(() => sitePackagesHas(join(FIXTURES, 'venv'), 'libfoo.so.{1,2}')).toThrow(/supported/);
   });
 });
