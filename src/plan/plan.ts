@@ -13,7 +13,8 @@ import type { SinkVia } from '../nix/library-path.js';
 import { osReleaseIsNixos, readHostFacts, type HostFacts } from '../project/environment.js';
 import type { InterpreterJudgement } from '../project/interpreter.js';
 import type { RuntimeScan } from './runtime-loads.js';
-import { runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
+import { runtimeItems, runtimeSetup } from './runtime.js';
+import { startRuntimeScan, whileRunning } from './runtime-thread.js';
 
 /**
  * The one plan behind doctor, check, fix and init: locate the project, read and parse its Nix
@@ -104,19 +105,22 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
   // Which nixpkgs the file evaluates against (a bad --nixpkgs fails here, before the scan).
   const nixpkgs = o.release ?? (await releaseForProject(project, o.nixpkgs));
 
-  const scan =
+  // Distribution metadata names what the venv's Python opens at run time: read whenever a venv
+  // exists. That pass runs beside the scan (runtime-thread.ts).
+  const dists = project.venv !== null ? readDistIndex(project.venv) : buildDistIndex([]);
+  const pending = project.venv !== null ? startRuntimeScan(project.venv, dists, project.config) : null;
+  const scan = await whileRunning(pending, async () =>
     project.venv === null
       ? null
-      : await engine.scan(project.venv, {
+      : engine.scan(project.venv, {
           env: model,
           ...(setup ? { machine: setup.scan.machine } : {}),
           // The plan judges the Nix file: only an explicit --ld-library-path, never nix-ld's ambient one.
           ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
           ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-        });
-  // Distribution metadata names what the venv's Python opens at run time: read whenever a venv exists.
-  const dists = project.venv !== null ? readDistIndex(project.venv) : buildDistIndex([]);
-  const runtime = project.venv !== null ? runtimeOf(project.venv, dists, project.config) : null;
+        }),
+  );
+  const runtime = pending ? await pending.result() : null;
   const analysis = analyse(engine, {
     scan: scan ?? emptyScan(project),
     config: project.config,

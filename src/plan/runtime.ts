@@ -65,7 +65,7 @@ export function sinksFor(j: InterpreterJudgement): SinkVia[] | undefined {
 }
 
 /** The runtime section of a venv: the curated table and the static pass, minus runtime-ignore. */
-export function runtimeOf(venv: string, dists: DistIndex, config: NixpyConfig): RuntimeScan {
+export function runtimeOf(venv: string, dists: DistIndex, config: Pick<NixpyConfig, 'runtimeIgnore'>): RuntimeScan {
   return scanRuntimeLoads(
     venv,
     { names: dists.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, dists) },

@@ -6,7 +6,8 @@ import type { ScanResult } from '../scan/types.js';
 import { readDistIndex } from '../project/dists-io.js';
 import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
 import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
-import { interpreterReport, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
+import { interpreterReport, runtimeSetup, type InterpreterReport } from './runtime.js';
+import { startRuntimeScan, whileRunning } from './runtime-thread.js';
 
 /**
  * `nixpy scan`: the building block, on the venv every other command would judge (found by the
@@ -30,12 +31,16 @@ export async function runScan(o: ScanCommandOptions): Promise<ScanDocument> {
   const host = readHostFacts(o.env);
   // What does not resolve here: the given path, and under nix-ld nix-ld's too.
   const setup = runtimeSetup(project.venv, host, env === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
-  const report = await scanVenv(project.venv, {
-    classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
-    env,
-    machine: setup.scan.machine,
-    ...(setup.scan.ldLibraryPath !== undefined ? { ldLibraryPath: setup.scan.ldLibraryPath } : {}),
-  });
-  const runtime = runtimeOf(project.venv, readDistIndex(project.venv), project.config);
+  const venv = project.venv;
+  const pending = startRuntimeScan(venv, readDistIndex(venv), project.config);
+  const report = await whileRunning(pending, () =>
+    scanVenv(venv, {
+      classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
+      env,
+      machine: setup.scan.machine,
+      ...(setup.scan.ldLibraryPath !== undefined ? { ldLibraryPath: setup.scan.ldLibraryPath } : {}),
+    }),
+  );
+  const runtime = await pending.result();
   return { ...report.result, interpreter: interpreterReport(setup.judgement), runtime: runtime.runtime, typelibs: runtime.typelibs };
 }
