@@ -42,9 +42,10 @@ buildNpmPackage {
   };
   npmConfigHook = importNpmLock.npmConfigHook;
 
-  # `npm run build` (tsc) is the build; buildNpmPackage then installs the files package.json's
-  # "files" lists and links the `nixpy` bin. The test suite needs gcc and nix-instantiate and
-  # runs in CI instead.
+  # `npm run build` (tsc, then the esbuild bundle the bin runs: scripts/bundle.mjs) is the build;
+  # buildNpmPackage then installs the files package.json's "files" lists and links the `nixpy`
+  # bin. The bundle holds every npm dependency, so the pruned node_modules is empty. The test
+  # suite needs gcc and nix-instantiate and runs in CI instead.
   npmBuildScript = "build";
   # The install step lists the files with `npm pack --dry-run`; package.json's `prepack` would
   # build a second time (and could mix its output into the JSON the hook reads).

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run prepare`: builds dist/ (the bin runs dist/cli/main.js) for every install that starts
+// `npm run prepare`: builds dist/ (the bin runs dist/bundle/main.js) for every install that starts
 // from the source rather than from the registry tarball:
 //
 // - `npm ci` in a working copy;
@@ -9,7 +9,7 @@
 //   prepares a git dependency by running `npm install` in the clone, but that child npm inherits
 //   the parent's configuration through `npm_config_*` variables (global, prefix), so it installs
 //   into the global prefix and the clone never gets its devDependencies: `tsc` is missing when
-//   this script runs. Then the clone's own dependencies are installed here, from the lock file,
+//   this script runs (nor esbuild). Then the clone's own dependencies are installed here, from the lock file,
 //   with the location options forced back to the clone.
 //
 // Prints only to stderr: in `npm pack` it must not add to the tarball name on stdout.
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const esbuild = join(root, 'node_modules', 'esbuild', 'package.json');
 
 /** Runs a command in the package root with its output on stderr; exits with its failure. */
 function run(file, args) {
@@ -31,7 +32,7 @@ function run(file, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-if (!existsSync(tsc)) {
+if (!existsSync(tsc) || !existsSync(esbuild)) {
   // npm sets npm_execpath for scripts; the same npm, run by the same node.
   const npmCli = process.env.npm_execpath;
   const [file, pre] = npmCli ? [process.execPath, [npmCli]] : ['npm', []];
@@ -49,3 +50,4 @@ if (!existsSync(tsc)) {
   ]);
 }
 run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')]);
+run(process.execPath, [join(root, 'scripts', 'bundle.mjs')]);

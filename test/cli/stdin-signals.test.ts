@@ -33,7 +33,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 describe('doctor and stdin', () => {
   const children: ChildProcess[] = [];
-  beforeAll(() => expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true));
+  beforeAll(() => expect(existsSync(join(REPO, 'dist/bundle/main.js')), 'run `npm run build` first').toBe(true));
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });

@@ -20,7 +20,7 @@ function nixpy(args: string[], input?: string): { code: number | null; out: stri
 
 describe('the built CLI on the demo project', () => {
   it('is built', () => {
-    expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    expect(existsSync(join(REPO, 'dist/bundle/main.js')), 'run `npm run build` first').toBe(true);
   });
 
   it("runs the README's first command: doctor on the demo, exit 1, no colour when piped", () => {

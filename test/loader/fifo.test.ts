@@ -55,7 +55,7 @@ describeWithTool('mkfifo', 'FIFOs named like libraries are never opened', () => 
   });
 
   it('is built', () => {
-    expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    expect(existsSync(join(REPO, 'dist/bundle/main.js')), 'run `npm run build` first').toBe(true);
   });
 
   it('scan: the FIFO on the search path stops the load like any unloadable file; exit 1', () => {

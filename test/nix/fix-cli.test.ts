@@ -211,7 +211,7 @@ describeWithTool('nix-instantiate', 'nixpy fix: unparsable input', () => {
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const built = (() => {
   try {
-    return statSync(join(repo, 'dist/cli/main.js')).isFile();
+    return statSync(join(repo, 'dist/bundle/main.js')).isFile();
   } catch {
     return false;
   }

@@ -40,7 +40,7 @@ describe('a read-only Nix file in a writable directory', () => {
   });
 
   it.runIf(isRoot)('is refused by `nixpy fix` run as a user who cannot write it (another owner), exit 2', () => {
-    expect(existsSync(join(BIN, '../../dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    expect(existsSync(join(BIN, '../../dist/bundle/main.js')), 'run `npm run build` first').toBe(true);
     const f = join(dir, 'shell.nix');
     writeFileSync(f, SHELL);
     chmodSync(f, 0o644); // root's file; the directory is writable by everyone

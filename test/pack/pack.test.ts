@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,9 @@ import { REPO } from '../e2e/harness.js';
 
 /**
  * `npm pack` yields a working package: the tarball, installed into an empty directory, runs
- * `nixpy --version` and `nixpy doctor` on the demo project it carries. The install is offline
- * (the npm cache is warm from the repository's own `npm ci`); where the cache cannot serve it,
- * the tarball is unpacked by hand with the repository's node_modules beside it, which still
- * proves the tarball's own contents are complete.
+ * `nixpy --version` and `nixpy doctor` on the demo project it carries. The CLI is one bundle
+ * (scripts/bundle.mjs) with no runtime dependency, so the install is offline and nothing but the
+ * tarball's own files can make it work.
  */
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
 
@@ -24,10 +23,9 @@ describe('npm pack', () => {
   let tarball: string;
   let files: string[];
   let installDir: string;
-  let installedBy: 'npm install --offline' | 'unpacked';
 
   beforeAll(() => {
-    expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    expect(existsSync(join(REPO, 'dist/bundle/main.js')), 'run `npm run build` first').toBe(true);
     base = mkdtempSync(join(tmpdir(), 'nixpy-pack-'));
     // --ignore-scripts: `npm test` has just built dist/; prepare would only build it again.
     const packed = sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], REPO);
@@ -40,21 +38,12 @@ describe('npm pack', () => {
     mkdirSync(installDir);
     writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     const inst = sh('npm', ['install', '--offline', '--ignore-scripts', '--no-save', tarball], installDir);
-    if (inst.status === 0) {
-      installedBy = 'npm install --offline';
-    } else {
-      const dest = join(installDir, 'node_modules', pkg.name);
-      mkdirSync(dest, { recursive: true });
-      const untar = sh('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1'], installDir);
-      expect(untar.status, untar.stderr).toBe(0);
-      symlinkSync(join(REPO, 'node_modules'), join(dest, 'node_modules'));
-      installedBy = 'unpacked';
-    }
+    expect(inst.status, inst.stderr).toBe(0);
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('ships the built CLI, the data, the demo project, and no sources or tests', () => {
-    for (const f of ['bin/nixpy.js', 'dist/cli/main.js', 'package.json', 'README.md', 'fixtures/demo/flake.nix', 'fixtures/demo/pyproject.toml']) {
+    for (const f of ['bin/nixpy.js', 'dist/bundle/main.js', 'package.json', 'README.md', 'fixtures/demo/flake.nix', 'fixtures/demo/pyproject.toml']) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith('data/'))).toBe(true);
@@ -70,11 +59,7 @@ describe('npm pack', () => {
   });
 
   it('installs and runs `nixpy --version`', () => {
-    const bin = installedBy === 'unpacked' ? ['node_modules/nixpy/bin/nixpy.js'] : ['node_modules/.bin/nixpy'];
-    const r = spawnSync(installedBy === 'unpacked' ? process.execPath : join(installDir, bin[0]!), installedBy === 'unpacked' ? [...bin, '--version'] : ['--version'], {
-      cwd: installDir,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(join(installDir, 'node_modules/.bin/nixpy'), ['--version'], { cwd: installDir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(pkg.version);
   });
@@ -97,11 +82,9 @@ describe('npm pack', () => {
     expect(doc.patch.changed).toBe(true);
   });
 
-  it('declares every runtime dependency (an npm install brings them all)', () => {
-    // With the by-hand fallback the repository's node_modules stand in, so there is nothing to learn.
-    if (installedBy === 'unpacked') return;
-    const deps = Object.keys((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
-    expect(deps.length).toBeGreaterThan(0);
-    for (const d of deps) expect(existsSync(join(installDir, 'node_modules', d, 'package.json')), d).toBe(true);
+  it('installs nothing beside itself: the bundle holds every dependency', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(readdirSync(join(installDir, 'node_modules')).sort()).toEqual(['.bin', '.package-lock.json', pkg.name].sort());
   });
 });
