@@ -13,8 +13,8 @@ import type { SinkVia } from '../nix/library-path.js';
 import { osReleaseIsNixos, readHostFacts, type HostFacts } from '../project/environment.js';
 import type { InterpreterJudgement } from '../project/interpreter.js';
 import type { RuntimeScan } from './runtime-loads.js';
-import { runtimeItems, runtimeSetup } from './runtime.js';
-import { startRuntimeScan, whileRunning } from './runtime-thread.js';
+import { runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
+import { startPythonWalk, whileRunning, type PendingWalk } from './runtime-thread.js';
 
 /**
  * The one plan behind doctor, check, fix and init: locate the project, read and parse its Nix
@@ -91,6 +91,13 @@ export async function makePlan(engine: Engine, o: PlanOptions): Promise<Plan> {
 export async function planFor(engine: Engine, project: Project, o: PlanOptions): Promise<Plan> {
   if (project.venv === null && o.require.venv) throw noVenvError(project);
   if (project.nixFile === null && o.require.nixFile) throw noNixFileError(o.cwd, project.root);
+  // What the venv's Python opens at run time is read on another thread, started first: it is
+  // the longest part of a plan (runtime-thread.ts).
+  const walk = project.venv === null ? null : startPythonWalk(project.venv, project.config.runtimeIgnore);
+  return whileRunning(walk, () => planBeside(engine, project, o, walk));
+}
+
+async function planBeside(engine: Engine, project: Project, o: PlanOptions, walk: PendingWalk | null): Promise<Plan> {
   const model: EnvName = o.model ?? project.config.env ?? 'nixos';
   // The interpreter decides the loader's machine and the variable a fix goes to. Under the
   // `nixos` model a foreign Python needs nix-ld, as it would on the NixOS machine modelled.
@@ -105,22 +112,19 @@ export async function planFor(engine: Engine, project: Project, o: PlanOptions):
   // Which nixpkgs the file evaluates against (a bad --nixpkgs fails here, before the scan).
   const nixpkgs = o.release ?? (await releaseForProject(project, o.nixpkgs));
 
-  // Distribution metadata names what the venv's Python opens at run time: read whenever a venv
-  // exists. That pass runs beside the scan (runtime-thread.ts).
-  const dists = project.venv !== null ? readDistIndex(project.venv) : buildDistIndex([]);
-  const pending = project.venv !== null ? startRuntimeScan(project.venv, dists, project.config) : null;
-  const scan = await whileRunning(pending, async () =>
+  const scan =
     project.venv === null
       ? null
-      : engine.scan(project.venv, {
+      : await engine.scan(project.venv, {
           env: model,
           ...(setup ? { machine: setup.scan.machine } : {}),
           // The plan judges the Nix file: only an explicit --ld-library-path, never nix-ld's ambient one.
           ...(o.ldLibraryPath !== undefined ? { ldLibraryPath: o.ldLibraryPath } : {}),
           ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-        }),
-  );
-  const runtime = pending ? await pending.result() : null;
+        });
+  // Distribution metadata names what the venv's Python opens at run time: read whenever a venv exists.
+  const dists = project.venv !== null ? readDistIndex(project.venv) : buildDistIndex([]);
+  const runtime = project.venv !== null && walk !== null ? runtimeOf(project.venv, dists, project.config, await walk.result(dists)) : null;
   const analysis = analyse(engine, {
     scan: scan ?? emptyScan(project),
     config: project.config,

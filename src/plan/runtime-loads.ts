@@ -4,7 +4,8 @@ import { embeddedIndex } from '../nixpkgs/embedded.js';
 import { runtimeLoadsOf, sonameForLinkName } from '../nixpkgs/runtime.js';
 import { formatWhen, normalizeDistName, type RuntimeEntry, type RuntimeLookup } from '../nixpkgs/runtime-table.js';
 import { sonameOfCall, type LoadCall } from '../scan/python-loads.js';
-import { sitePackagesHas, walkPythonLoads, type PythonWalkOptions } from '../scan/python-walk.js';
+import { sitePackagesHas, type PythonWalk, type PythonWalkOptions } from '../scan/python-walk.js';
+import { walkForRuntime } from './runtime-walk.js';
 import type { Category } from '../scan/types.js';
 
 /**
@@ -111,9 +112,14 @@ function staticLoad(call: LoadCall, file: string, dist: string, providers: Reado
 
 /** Runs both sources over a venv; never imports or executes anything (scan/python-walk.ts). */
 export function scanRuntimeLoads(venvRoot: string, dists: DistView, opts: RuntimeScanOptions = {}): RuntimeScan {
-  const off = new Set((opts.disabled ?? []).map(normalizeDistName));
+  const { disabled = [], ...bounds } = opts;
+  return runtimeFromWalk(venvRoot, dists, walkForRuntime(venvRoot, dists.distributionOf, disabled, bounds), disabled);
+}
+
+/** Both sources, the static pass already run (walkForRuntime, perhaps on another thread). */
+export function runtimeFromWalk(venvRoot: string, dists: DistView, walk: PythonWalk, disabled: readonly string[]): RuntimeScan {
+  const off = new Set(disabled.map(normalizeDistName));
   const known = knownLoads(dists, (glob) => sitePackagesHas(venvRoot, glob), off);
-  const walk = walkPythonLoads(venvRoot, { ...opts, skip: (rel) => off.has(normalizeDistName(dists.distributionOf(rel))) });
   const found: RuntimeLoad[] = [];
   for (const { file, call } of walk.calls) {
     const load = staticLoad(call, file, dists.distributionOf(file), walk.soFiles);

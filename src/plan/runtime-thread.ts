@@ -1,33 +1,34 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DistIndex } from '../project/dists.js';
-import type { NixpyConfig } from '../project/pyproject.js';
-import type { RuntimeScan } from './runtime-loads.js';
-import { runtimeOf } from './runtime.js';
+import { distributionOf, type DistIndex } from '../project/dists.js';
+import type { PythonWalk } from '../scan/python-walk.js';
+import { walkForRuntime } from './runtime-walk.js';
 
 /**
- * The run-time pass (every Python file of the venv read for ctypes and cffi calls) on a second
- * thread, while this one scans the ELF objects: the two share nothing until the plan joins
- * them, and the pass is the larger half of a scan's file reads (17,442 files on the bench venv).
+ * The static run-time pass (every Python file of the venv read for ctypes and cffi calls) on a
+ * second thread, while this one scans the ELF objects: the two share nothing until the plan
+ * joins them, and the pass holds most of a command's file reads (17,442 files on the bench venv).
  * On a machine with a spare core a command then takes about as long as the longer of the two
  * instead of their sum; on a busy one, as long as before.
  *
- * The worker runs the same runtimeOf on the same files, so its answer is the in-thread one. It
- * runs in the thread instead when the built worker is not there (the sources run by the test
- * runner) or when a worker cannot be had.
+ * The worker runs the same walkForRuntime on the same files, so its answer is the in-thread one.
+ * The pass runs in the thread instead when the built worker is not there (the sources, run by
+ * the test runner) or when a worker cannot be had or fails.
  */
 
-export interface RuntimeWorkerRequest {
+export interface WalkRequest {
   venv: string;
-  runtimeIgnore: string[];
+  /** `[tool.nixpy] runtime-ignore`. */
+  disabled: string[];
 }
 
-export type RuntimeWorkerReply = { ok: RuntimeScan } | { error: string };
+export type WalkReply = { ok: PythonWalk } | { error: string };
 
 /** A pass under way: its result, or its end when the command fails first. */
-export interface PendingRuntime {
-  result(): Promise<RuntimeScan>;
+export interface PendingWalk {
+  /** The walk; `dists` (the venv's metadata) serves a pass that has to run here after all. */
+  result(dists: DistIndex): Promise<PythonWalk>;
   cancel(): void;
   /** Where the pass runs. */
   thread: 'worker' | 'main';
@@ -36,25 +37,25 @@ export interface PendingRuntime {
 /** Beside this module in every build (dist/plan/ from tsc, dist/bundle/ from esbuild). */
 const WORKER_FILE = fileURLToPath(new URL('./runtime-worker.js', import.meta.url));
 
-export function startRuntimeScan(venv: string, dists: DistIndex, config: Pick<NixpyConfig, 'runtimeIgnore'>): PendingRuntime {
-  const inThread = (): Promise<RuntimeScan> => Promise.resolve(runtimeOf(venv, dists, config));
-  const worker = existsSync(WORKER_FILE) ? spawn({ venv, runtimeIgnore: [...config.runtimeIgnore] }) : null;
-  if (worker === null) return { result: inThread, cancel: () => {}, thread: 'main' };
-  const answer = new Promise<RuntimeScan | null>((resolve) => {
-    worker.once('message', (reply: RuntimeWorkerReply) => resolve('ok' in reply ? reply.ok : null));
+export function startPythonWalk(venv: string, disabled: readonly string[]): PendingWalk {
+  const here = (dists: DistIndex): PythonWalk => walkForRuntime(venv, (rel) => distributionOf(rel, dists), disabled);
+  const worker = existsSync(WORKER_FILE) ? spawn({ venv, disabled: [...disabled] }) : null;
+  if (worker === null) return { result: (dists) => Promise.resolve(here(dists)), cancel: () => {}, thread: 'main' };
+  const answer = new Promise<PythonWalk | null>((resolve) => {
+    worker.once('message', (reply: WalkReply) => resolve('ok' in reply ? reply.ok : null));
     // A worker that fails or dies says nothing useful: the pass is done here instead.
     worker.once('error', () => resolve(null));
     worker.once('exit', () => resolve(null));
   });
   return {
-    result: async () => (await answer) ?? runtimeOf(venv, dists, config),
+    result: async (dists) => (await answer) ?? here(dists),
     cancel: () => void worker.terminate(),
     thread: 'worker',
   };
 }
 
 /** Runs `work` while the pass goes on; a failure of `work` ends the pass, which nobody will read. */
-export async function whileRunning<T>(pending: PendingRuntime | null, work: () => Promise<T>): Promise<T> {
+export async function whileRunning<T>(pending: PendingWalk | null, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
@@ -63,7 +64,7 @@ export async function whileRunning<T>(pending: PendingRuntime | null, work: () =
   }
 }
 
-function spawn(request: RuntimeWorkerRequest): Worker | null {
+function spawn(request: WalkRequest): Worker | null {
   try {
     return new Worker(WORKER_FILE, { workerData: request });
   } catch {

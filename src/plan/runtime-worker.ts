@@ -1,17 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { distributionOf } from '../project/dists.js';
 import { readDistIndex } from '../project/dists-io.js';
-import { runtimeOf } from './runtime.js';
-import type { RuntimeWorkerReply, RuntimeWorkerRequest } from './runtime-thread.js';
+import type { WalkReply, WalkRequest } from './runtime-thread.js';
+import { walkForRuntime } from './runtime-walk.js';
 
 /*
- * The worker side of runtime-thread.ts: the run-time pass of one venv, computed exactly as in
- * the main thread (the same runtimeOf on the same metadata, read here again: a few
- * milliseconds, cheaper than sending the index across), and sent back once.
+ * The worker side of runtime-thread.ts: the static pass of one venv, as the main thread would run
+ * it (the same walkForRuntime over the same distribution metadata, read here again: a few
+ * milliseconds, less than sending the index across), sent back once.
  */
-const { venv, runtimeIgnore } = workerData as RuntimeWorkerRequest;
-let reply: RuntimeWorkerReply;
+const { venv, disabled } = workerData as WalkRequest;
+let reply: WalkReply;
 try {
-  reply = { ok: runtimeOf(venv, readDistIndex(venv), { runtimeIgnore }) };
+  const dists = readDistIndex(venv);
+  reply = { ok: walkForRuntime(venv, (rel) => distributionOf(rel, dists), disabled) };
 } catch (e) {
   reply = { error: e instanceof Error ? e.message : String(e) };
 }

@@ -6,7 +6,8 @@ import { distributionOf, type DistIndex } from '../project/dists.js';
 import type { HostFacts } from '../project/environment.js';
 import { judgeInterpreter, readInterpreterFacts, type Interpreter, type InterpreterJudgement } from '../project/interpreter.js';
 import type { NixpyConfig } from '../project/pyproject.js';
-import { findLibraryOnly, findLibrarySentence, scanRuntimeLoads, type RuntimeLoad, type RuntimeScan } from './runtime-loads.js';
+import { findLibraryOnly, findLibrarySentence, runtimeFromWalk, scanRuntimeLoads, type DistView, type RuntimeLoad, type RuntimeScan } from './runtime-loads.js';
+import type { PythonWalk } from '../scan/python-walk.js';
 import type { Category } from '../scan/types.js';
 
 /**
@@ -65,12 +66,13 @@ export function sinksFor(j: InterpreterJudgement): SinkVia[] | undefined {
 }
 
 /** The runtime section of a venv: the curated table and the static pass, minus runtime-ignore. */
-export function runtimeOf(venv: string, dists: DistIndex, config: Pick<NixpyConfig, 'runtimeIgnore'>): RuntimeScan {
-  return scanRuntimeLoads(
-    venv,
-    { names: dists.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, dists) },
-    { disabled: config.runtimeIgnore },
-  );
+export function runtimeOf(venv: string, dists: DistIndex, config: Pick<NixpyConfig, 'runtimeIgnore'>, walk?: PythonWalk): RuntimeScan {
+  const view = distView(dists);
+  return walk === undefined ? scanRuntimeLoads(venv, view, { disabled: config.runtimeIgnore }) : runtimeFromWalk(venv, view, walk, config.runtimeIgnore);
+}
+
+export function distView(dists: DistIndex): DistView {
+  return { names: dists.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, dists) };
 }
 
 /** A run-time load as analysis takes a missing library: the soname, who needs it, from where. */

@@ -6,8 +6,8 @@ import type { ScanResult } from '../scan/types.js';
 import { readDistIndex } from '../project/dists-io.js';
 import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
 import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
-import { interpreterReport, runtimeSetup, type InterpreterReport } from './runtime.js';
-import { startRuntimeScan, whileRunning } from './runtime-thread.js';
+import { interpreterReport, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
+import { startPythonWalk, whileRunning } from './runtime-thread.js';
 
 /**
  * `nixpy scan`: the building block, on the venv every other command would judge (found by the
@@ -26,21 +26,23 @@ export type ScanDocument = ScanResult & { interpreter: InterpreterReport; runtim
 
 export async function runScan(o: ScanCommandOptions): Promise<ScanDocument> {
   const project = await locateProject(o);
-  if (project.venv === null) throw noVenvError(project);
-  const env = o.model ?? project.config.env ?? 'nixos';
-  const host = readHostFacts(o.env);
-  // What does not resolve here: the given path, and under nix-ld nix-ld's too.
-  const setup = runtimeSetup(project.venv, host, env === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
   const venv = project.venv;
-  const pending = startRuntimeScan(venv, readDistIndex(venv), project.config);
-  const report = await whileRunning(pending, () =>
-    scanVenv(venv, {
+  if (venv === null) throw noVenvError(project);
+  // The run-time pass on another thread, started first: it is the longest part (runtime-thread.ts).
+  const walk = startPythonWalk(venv, project.config.runtimeIgnore);
+  return whileRunning(walk, async () => {
+    const env = o.model ?? project.config.env ?? 'nixos';
+    const host = readHostFacts(o.env);
+    // What does not resolve here: the given path, and under nix-ld nix-ld's too.
+    const setup = runtimeSetup(venv, host, env === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
+    const report = await scanVenv(venv, {
       classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
       env,
       machine: setup.scan.machine,
       ...(setup.scan.ldLibraryPath !== undefined ? { ldLibraryPath: setup.scan.ldLibraryPath } : {}),
-    }),
-  );
-  const runtime = await pending.result();
-  return { ...report.result, interpreter: interpreterReport(setup.judgement), runtime: runtime.runtime, typelibs: runtime.typelibs };
+    });
+    const dists = readDistIndex(venv);
+    const runtime = runtimeOf(venv, dists, project.config, await walk.result(dists));
+    return { ...report.result, interpreter: interpreterReport(setup.judgement), runtime: runtime.runtime, typelibs: runtime.typelibs };
+  });
 }

@@ -22,29 +22,30 @@ describe('the run-time pass on a worker thread', () => {
   const venvs = [join(FIXTURES, 'venv'), join(FIXTURES, 'venv-bundled'), ...(existsSync(SOURCES) ? [SOURCES] : [])];
 
   it.each(venvs)('gives the in-thread answer: %s', async (venv) => {
-    const { startRuntimeScan } = await built();
+    const { startPythonWalk } = await built();
     for (const config of [{ runtimeIgnore: [] }, { runtimeIgnore: ['ACME_scanner', 'soundfile'] }]) {
       const dists = readDistIndex(venv);
-      const pending = startRuntimeScan(venv, dists, config);
+      const pending = startPythonWalk(venv, config.runtimeIgnore);
       expect(pending.thread).toBe('worker');
-      expect(await pending.result()).toEqual(runtimeOf(venv, dists, config));
+      const walk = await pending.result(dists);
+      expect(runtimeOf(venv, dists, config, walk)).toEqual(runtimeOf(venv, dists, config));
     }
   });
 
   it('runs in the thread from the sources, where no worker is built', async () => {
-    const { startRuntimeScan } = await import('../../src/plan/runtime-thread.js');
+    const { startPythonWalk } = await import('../../src/plan/runtime-thread.js');
     const venv = join(FIXTURES, 'venv');
-    const pending = startRuntimeScan(venv, readDistIndex(venv), { runtimeIgnore: [] });
+    const pending = startPythonWalk(venv, []);
     expect(pending.thread).toBe('main');
-    expect((await pending.result()).runtime.length).toBeGreaterThan(0);
+    expect((await pending.result(readDistIndex(venv))).calls.length).toBeGreaterThan(0);
   });
 
   it('a cancelled pass still answers, from the thread', async () => {
-    const { startRuntimeScan } = await built();
+    const { startPythonWalk } = await built();
     const venv = join(FIXTURES, 'venv');
     const dists = readDistIndex(venv);
-    const pending = startRuntimeScan(venv, dists, { runtimeIgnore: [] });
+    const pending = startPythonWalk(venv, []);
     pending.cancel();
-    expect(await pending.result()).toEqual(runtimeOf(venv, dists, { runtimeIgnore: [] }));
+    expect(runtimeOf(venv, dists, { runtimeIgnore: [] }, await pending.result(dists))).toEqual(runtimeOf(venv, dists, { runtimeIgnore: [] }));
   });
 });
