@@ -37,9 +37,23 @@ export interface PendingWalk {
 /** Beside this module in every build (dist/plan/ from tsc, dist/bundle/ from esbuild). */
 const WORKER_FILE = fileURLToPath(new URL('./runtime-worker.js', import.meta.url));
 
+/** A worker started ahead of need (warmRuntimeWorker), waiting for its request. */
+let spare: Worker | null = null;
+
+/**
+ * Starts the worker before the venv is known: a command that will plan calls this before it loads
+ * its own modules, so the worker's start-up (about 30 ms) overlaps theirs. Unreferenced until a
+ * pass takes it, so an unused one never keeps the process alive.
+ */
+export function warmRuntimeWorker(): void {
+  if (spare === null) spare = spawn();
+  spare?.unref();
+}
+
 export function startPythonWalk(venv: string, disabled: readonly string[]): PendingWalk {
   const here = (dists: DistIndex): PythonWalk => walkForRuntime(venv, (rel) => distributionOf(rel, dists), disabled);
-  const worker = existsSync(WORKER_FILE) ? spawn({ venv, disabled: [...disabled] }) : null;
+  const worker = spare ?? spawn();
+  spare = null;
   if (worker === null) return { result: (dists) => Promise.resolve(here(dists)), cancel: () => {}, thread: 'main' };
   const answer = new Promise<PythonWalk | null>((resolve) => {
     worker.once('message', (reply: WalkReply) => resolve('ok' in reply ? reply.ok : null));
@@ -47,6 +61,8 @@ export function startPythonWalk(venv: string, disabled: readonly string[]): Pend
     worker.once('error', () => resolve(null));
     worker.once('exit', () => resolve(null));
   });
+  worker.ref();
+  worker.postMessage({ venv, disabled: [...disabled] } satisfies WalkRequest);
   return {
     result: async (dists) => (await answer) ?? here(dists),
     cancel: () => void worker.terminate(),
@@ -64,9 +80,11 @@ export async function whileRunning<T>(pending: PendingWalk | null, work: () => P
   }
 }
 
-function spawn(request: WalkRequest): Worker | null {
+/** A worker waiting for its request; null where none is built or none can be had. */
+function spawn(): Worker | null {
+  if (!existsSync(WORKER_FILE)) return null;
   try {
-    return new Worker(WORKER_FILE, { workerData: request });
+    return new Worker(WORKER_FILE);
   } catch {
     return null;
   }

@@ -71,7 +71,7 @@ export function runtimeOf(venv: string, dists: DistIndex, config: Pick<NixpyConf
   return walk === undefined ? scanRuntimeLoads(venv, view, { disabled: config.runtimeIgnore }) : runtimeFromWalk(venv, view, walk, config.runtimeIgnore);
 }
 
-export function distView(dists: DistIndex): DistView {
+function distView(dists: DistIndex): DistView {
   return { names: dists.records.map((r) => r.name), distributionOf: (rel) => distributionOf(rel, dists) };
 }
 

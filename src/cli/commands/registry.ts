@@ -10,15 +10,26 @@ export type AnyCommand = Command<unknown>;
  * test/cli/registry.test.ts checks this table against `all.ts`.
  */
 export const COMMAND_MODULES: ReadonlyArray<readonly [name: string, load: () => Promise<AnyCommand>]> = [
-  ['scan', async () => (await import('./scan.js')).scanCommand],
+  ['scan', scanning(async () => (await import('./scan.js')).scanCommand)],
   ['tree', async () => (await import('./tree.js')).treeCommand],
   ['resolve', async () => (await import('./resolve.js')).resolveCommand],
   ['index', async () => (await import('./index-build.js')).indexCommand],
-  ['fix', async () => (await import('./fix.js')).fixCommand],
-  ['doctor', async () => (await import('./doctor.js')).doctorCommand],
-  ['check', async () => (await import('./check.js')).checkCommand],
-  ['init', async () => (await import('./init.js')).initCommand],
+  ['fix', scanning(async () => (await import('./fix.js')).fixCommand)],
+  ['doctor', scanning(async () => (await import('./doctor.js')).doctorCommand)],
+  ['check', scanning(async () => (await import('./check.js')).checkCommand)],
+  ['init', scanning(async () => (await import('./init.js')).initCommand)],
 ];
+
+/**
+ * The loader of a command that scans a venv: the run-time pass's worker is started first, so that
+ * its start-up overlaps the loading of the command's modules (plan/runtime-thread.ts).
+ */
+function scanning(load: () => Promise<AnyCommand>): () => Promise<AnyCommand> {
+  return async () => {
+    (await import('../../plan/runtime-thread.js')).warmRuntimeWorker();
+    return load();
+  };
+}
 
 /**
  * The command word in an argument list: the first argument that names a command, before any
