@@ -1,6 +1,7 @@
 import type { ElfInfo } from '../elf/types.js';
 import { LD_LIBRARY_PATH_SEPARATORS, originOf, splitSearchPath, type DstValues } from './dst.js';
-import type { LoaderEnv, ObjectCache } from './types.js';
+import type { DirNames, LoaderEnv, ObjectCache } from './types.js';
+import { memoFor, type MemoTable } from './memo.js';
 import { onDisk, verifier, type Candidate } from './verify.js';
 
 export const VDSO_SONAME = 'linux-vdso.so.1';
@@ -27,6 +28,15 @@ export interface LinkMap {
 }
 
 /**
+ * One directory open_path tries (a search directory or one of its hwcaps subdirectories) that
+ * exists: the prefix of the paths ld.so opens there, and what its listing holds.
+ */
+export interface SearchDir {
+  prefix: string;
+  names: Exclude<DirNames, null>;
+}
+
+/**
  * The objects one walk has mapped (a link-map namespace), with what the sharing memo needs to
  * know about the walk: which files it accepted, which names it asked for, and whether the root's
  * own path, soname or identity decided anything.
@@ -45,6 +55,8 @@ export class Namespace {
   readonly verify: (path: string) => Candidate | null;
   /** LD_LIBRARY_PATH, split once per walk ($ORIGIN there is the root's directory). */
   readonly ldLibraryPath: readonly string[];
+  /** searchDirs' answers, shared by every walk on the same object cache and environment. */
+  private readonly searchDirMemo: Map<string, readonly SearchDir[]>;
 
   constructor(
     readonly env: LoaderEnv,
@@ -53,6 +65,7 @@ export class Namespace {
     rootFile: { info: ElfInfo; id: string },
   ) {
     this.verify = verifier(env, objects);
+    this.searchDirMemo = memoFor(searchDirMemos, objects, env);
     this.root = this.add({
       name: path,
       names: new Set([path]),
@@ -75,19 +88,24 @@ export class Namespace {
   }
 
   /**
-   * The directories open_path tries for one search directory, hwcaps subdirectories first: each
-   * as the prefix of the path ld.so opens and as the directory on disk (relative ones against the
-   * cwd), built once per environment.
+   * The directories open_path tries for one search directory, hwcaps subdirectories first, less
+   * those that do not exist: glibc's open_path marks such a directory `nonexisting` at its first
+   * failed open() and never tries it again, and a directory that is not there holds no file. Each
+   * x86-64 search directory has 19 hwcaps subdirectories, nearly always all missing, so a search
+   * then asks one listing per directory instead of twenty. Found once per (object cache,
+   * environment): both are fixed for the memo's lifetime.
    */
-  prefixes(dir: string): readonly (readonly [prefix: string, disk: string])[] {
-    let byDir = prefixMemo.get(this.env);
-    if (byDir === undefined) prefixMemo.set(this.env, (byDir = new Map()));
-    let p = byDir.get(dir);
-    if (p === undefined) {
-      p = this.env.subdirs.map((sub) => [dir + sub, onDisk(this.env, dir + sub)] as const);
-      byDir.set(dir, p);
+  searchDirs(dir: string): readonly SearchDir[] {
+    let dirs = this.searchDirMemo.get(dir);
+    if (dirs === undefined) {
+      const found: SearchDir[] = [];
+      for (const sub of this.env.subdirs) {
+        const names = this.objects.names(onDisk(this.env, dir + sub));
+        if (names !== null) found.push({ prefix: dir + sub, names });
+      }
+      this.searchDirMemo.set(dir, (dirs = found));
     }
-    return p;
+    return dirs;
   }
 
   add(m: LinkMap): LinkMap {
@@ -120,7 +138,7 @@ export class Namespace {
   }
 }
 
-const prefixMemo = new WeakMap<LoaderEnv, Map<string, readonly (readonly [string, string])[]>>();
+const searchDirMemos: MemoTable<readonly SearchDir[]> = new WeakMap();
 
 /** A map for an object that is not read from disk. */
 function bare(name: string, soname: string): LinkMap {

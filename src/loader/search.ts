@@ -110,9 +110,9 @@ function nodeflib(m: LinkMap): boolean {
 function searchDirs(ns: Namespace, name: string, dirs: readonly string[], via: Via, loader: LinkMap, tried: string[]): Found | null {
   for (const dir of dirs) {
     tried.push(dir === '' ? '.' : dir.replace(/\/$/, '') || '/');
-    for (const [prefix, disk] of ns.prefixes(dir)) {
+    for (const { prefix, names } of ns.searchDirs(dir)) {
       // Most directories of a search lack the name: asked of the listing first, no path is built.
-      if (!ns.objects.mayExist(disk, name)) continue;
+      if (names !== 'unlistable' && !names.has(name)) continue;
       const realname = prefix + name;
       const c = ns.verify(realname);
       if (c === null || c.kind === 'skip') continue;

@@ -133,6 +133,12 @@ export type FileKind = 'file' | 'dir' | 'fifo' | 'other';
 export type FileProbe = { kind: FileKind; id: string; size: number } | null;
 
 /**
+ * The names a directory's listing holds; 'unlistable' for a directory that exists but cannot be
+ * read (any name may be there); null when it does not exist.
+ */
+export type DirNames = ReadonlySet<string> | 'unlistable' | null;
+
+/**
  * Memoises filesystem and ELF reads across loadClosure calls. Assumes files do not change while
  * it lives (make a new one per scan).
  */
@@ -141,6 +147,8 @@ export interface ObjectCache {
   probe(path: string): FileProbe;
   /** True when `name` can exist in `dir` (directory listing; false when dir is missing). */
   mayExist(dir: string, name: string): boolean;
+  /** The listing mayExist answers from. */
+  names(dir: string): DirNames;
   /** Parsed ELF of the file with this id (path used to open it the first time). */
   elf(path: string, id: string): ElfInfo | ElfError;
 }
