@@ -37,10 +37,28 @@ export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[
   for (const need of verneed) {
     const p = providers.get(need.file);
     if (p === undefined) continue;
-    for (const version of need.versions) {
-      if (need.weak?.includes(version) || p.verdef.includes(version)) continue;
+    for (const version of lacking(need, p.verdef)) {
       out.push({ soname: need.file, version, neededBy, path: p.path, defined: p.verdef });
     }
+  }
+  return out;
+}
+
+/**
+ * Parsed objects are shared by every path that reaches the same file, so one need (libfoo's
+ * need of libc.so.6) meets the same definitions (libc's) in thousands of closures: the answer is
+ * kept per (need, definitions) pair.
+ */
+const lackingMemo = new WeakMap<VersionNeed, WeakMap<readonly string[], readonly string[]>>();
+
+/** The versions of `need`, in file order, that `verdef` lacks and that are not weak. */
+function lacking(need: VersionNeed, verdef: readonly string[]): readonly string[] {
+  let byDefs = lackingMemo.get(need);
+  if (byDefs === undefined) lackingMemo.set(need, (byDefs = new WeakMap()));
+  let out = byDefs.get(verdef);
+  if (out === undefined) {
+    out = need.versions.filter((v) => !need.weak?.includes(v) && !verdef.includes(v));
+    byDefs.set(verdef, out);
   }
   return out;
 }
