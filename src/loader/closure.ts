@@ -30,18 +30,21 @@ export function computeClosure(path: string, rootFile: { info: ElfInfo; id: stri
   const ns = new Namespace(env, objects, path, rootFile);
   const libraries: LoadedLibrary[] = [];
   const stopped = walk(ns, libraries);
-  const memo = { rootSpecific: ns.rootSpecific, ids: ns.ids, asked: ns.asked };
+  const { rootSpecific, ids, asked } = ns;
   if (stopped !== null) {
     // ld.so stops before it checks any version.
     libraries.push(stopped);
     const error = { soname: stopped.soname, message: stopped.error ?? 'error' };
-    return { ...memo, closure: { path, libraries, error }, providers: new Map(), dependencyVersionErrors: [] };
+    return { rootSpecific, ids, asked, closure: { path, libraries, error }, providers: new Map(), dependencyVersionErrors: [] };
   }
   const providers = providersOf(ns.maps);
-  const deps = ns.maps.filter((m) => m !== ns.root).flatMap((m) => versionErrorsOf(m.name, m.info?.verneed ?? [], providers));
+  const deps: VersionError[] = [];
+  for (const m of ns.maps) if (m !== ns.root && m.info !== null) versionErrorsOf(m.name, m.info.verneed, providers, deps);
   // Checked in load order: the root first.
-  const closure = withVersionErrors({ path, libraries }, [...versionErrorsOf(path, rootFile.info.verneed, providers), ...deps]);
-  return { ...memo, closure, providers, dependencyVersionErrors: deps };
+  const errors = versionErrorsOf(path, rootFile.info.verneed, providers);
+  for (const e of deps) errors.push(e);
+  const closure = withVersionErrors({ path, libraries }, errors);
+  return { rootSpecific, ids, asked, closure, providers, dependencyVersionErrors: deps };
 }
 
 /** The closure with `versionErrors` set when there are any. */

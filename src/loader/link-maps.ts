@@ -57,6 +57,15 @@ export class Namespace {
   readonly ldLibraryPath: readonly string[];
   /** searchDirs' answers, shared by every walk on the same object cache and environment. */
   private readonly searchDirMemo: Map<string, readonly SearchDir[]>;
+  /**
+   * Every name and soname of the maps, to the first map in load order that answers to it: what
+   * byName would find scanning the maps in order. A name joins a map's l_libname only when no
+   * map answers to it yet (a search that finds a loaded file under a new name), so the first
+   * map to register a name stays the first in order that has it.
+   */
+  private readonly named = new Map<string, LinkMap>();
+  /** Each file identity to the first map of that file. */
+  private readonly files = new Map<string, LinkMap>();
 
   constructor(
     readonly env: LoaderEnv,
@@ -110,7 +119,20 @@ export class Namespace {
 
   add(m: LinkMap): LinkMap {
     this.maps.push(m);
+    for (const n of m.names) this.register(n, m);
+    if (m.soname !== null) this.register(m.soname, m);
+    if (m.id !== null && !this.files.has(m.id)) this.files.set(m.id, m);
     return m;
+  }
+
+  /** `name` has reached the loaded `m` (l_libname grows). */
+  addName(m: LinkMap, name: string): void {
+    m.names.add(name);
+    this.register(name, m);
+  }
+
+  private register(name: string, m: LinkMap): void {
+    if (!this.named.has(name)) this.named.set(name, m);
   }
 
   /** The values of $ORIGIN, $LIB and $PLATFORM in strings of `m`. */
@@ -120,19 +142,16 @@ export class Namespace {
 
   /** The already-loaded object with this name or soname (_dl_name_match_p, then DT_SONAME). */
   byName(name: string): LinkMap | null {
-    for (const m of this.maps) {
-      if (m.names.has(name) || m.soname === name) {
-        if (m === this.root) this.rootSpecific = true;
-        if (m.soname === name) m.names.add(name);
-        return m;
-      }
-    }
-    return null;
+    const m = this.named.get(name);
+    if (m === undefined) return null;
+    if (m === this.root) this.rootSpecific = true;
+    if (m.soname === name) m.names.add(name);
+    return m;
   }
 
   /** The already-loaded object that is this file (same device and inode). */
   byId(id: string): LinkMap | null {
-    const same = this.maps.find((m) => m.id === id) ?? null;
+    const same = this.files.get(id) ?? null;
     if (same === this.root) this.rootSpecific = true;
     return same;
   }

@@ -128,7 +128,7 @@ function accept(ns: Namespace, name: string, realname: string, c: { info: ElfInf
   ns.ids.add(c.id);
   const same = ns.byId(c.id);
   if (same) {
-    same.names.add(name);
+    ns.addName(same, name);
     return { map: same, via: 'loaded', loaded: true };
   }
   const err = mappingError(c.info);

@@ -31,9 +31,14 @@ export function providersOf(maps: readonly LinkMap[]): Map<string, Provider> {
   return out;
 }
 
-/** The versions `neededBy`'s DT_VERNEED asks for that the providers lack, in file order. */
-export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[], providers: ReadonlyMap<string, Provider>): VersionError[] {
-  const out: VersionError[] = [];
+/** The versions `neededBy`'s DT_VERNEED asks for that the providers lack, in file order (added
+ * to `out`, which is returned). */
+export function versionErrorsOf(
+  neededBy: string,
+  verneed: readonly VersionNeed[],
+  providers: ReadonlyMap<string, Provider>,
+  out: VersionError[] = [],
+): VersionError[] {
   for (const need of verneed) {
     const p = providers.get(need.file);
     if (p === undefined) continue;
@@ -46,19 +51,16 @@ export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[
 
 /**
  * Parsed objects are shared by every path that reaches the same file, so one need (libfoo's
- * need of libc.so.6) meets the same definitions (libc's) in thousands of closures: the answer is
- * kept per (need, definitions) pair.
+ * need of libc.so.6) meets the same definitions (libc's) in thousands of closures: the last
+ * answer is kept with each need, and nearly always asked again.
  */
-const lackingMemo = new WeakMap<VersionNeed, WeakMap<readonly string[], readonly string[]>>();
+const lastAnswer = new WeakMap<VersionNeed, { verdef: readonly string[]; lacking: readonly string[] }>();
 
 /** The versions of `need`, in file order, that `verdef` lacks and that are not weak. */
 function lacking(need: VersionNeed, verdef: readonly string[]): readonly string[] {
-  let byDefs = lackingMemo.get(need);
-  if (byDefs === undefined) lackingMemo.set(need, (byDefs = new WeakMap()));
-  let out = byDefs.get(verdef);
-  if (out === undefined) {
-    out = need.versions.filter((v) => !need.weak?.includes(v) && !verdef.includes(v));
-    byDefs.set(verdef, out);
-  }
+  const last = lastAnswer.get(need);
+  if (last !== undefined && last.verdef === verdef) return last.lacking;
+  const out = need.versions.filter((v) => !need.weak?.includes(v) && !verdef.includes(v));
+  lastAnswer.set(need, { verdef, lacking: out });
   return out;
 }
