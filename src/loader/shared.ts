@@ -126,12 +126,17 @@ function sharedKey(env: LoaderEnv, info: ElfInfo, path: string): string | null {
   return dst ? `${keyPart(originOf(path, env.cwd))}\u0000${k.base}` : k.plain;
 }
 
-/** The shared closure as computed for `path`: copies, with the root's path in place. */
+/**
+ * The shared closure as computed for `path`, with the root's path in place: the entries that
+ * name the root are copies, the others (most: what the root's dependencies need) are the shared
+ * closure's own, as closures are never modified once computed.
+ */
 function instantiate(s: SharedClosure, path: string, root: ElfInfo): Closure {
-  const swap = (p: string): string => (p === s.rootPath ? path : p);
+  const { rootPath } = s;
+  const swap = (p: string): string => (p === rootPath ? path : p);
   const libraries = s.closure.libraries.map((l) => {
+    if (l.requiredBy !== rootPath && (l.notFoundFor === undefined || !l.notFoundFor.includes(rootPath))) return l;
     const copy: LoadedLibrary = { ...l, requiredBy: swap(l.requiredBy) };
-    if (l.tried !== undefined) copy.tried = [...l.tried];
     if (l.notFoundFor !== undefined) copy.notFoundFor = l.notFoundFor.map(swap);
     return copy;
   });

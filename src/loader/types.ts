@@ -38,7 +38,10 @@ export interface LoadedLibrary extends LibraryResult {
 export interface Closure {
   /** The object as given (not realpath'ed). */
   path: string;
-  /** Breadth-first load order, each soname once, excluding the object itself and the vDSO. */
+  /**
+   * Breadth-first load order, each soname once, excluding the object itself and the vDSO.
+   * Closures that share dependencies share their entries (loadClosure's memo): never modify one.
+   */
   libraries: LoadedLibrary[];
   /** Set when ld.so would stop (the last library entry then carries `error`). */
   error?: ClosureError;
