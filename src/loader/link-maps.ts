@@ -101,15 +101,21 @@ export class Namespace {
    * those that do not exist: glibc's open_path marks such a directory `nonexisting` at its first
    * failed open() and never tries it again, and a directory that is not there holds no file. Each
    * x86-64 search directory has 19 hwcaps subdirectories, nearly always all missing, so a search
-   * then asks one listing per directory instead of twenty. Found once per (object cache,
-   * environment): both are fixed for the memo's lifetime.
+   * then asks one listing per directory instead of twenty. A subdirectory whose first component
+   * (`glibc-hwcaps`, `tls`, ...) the directory's own listing lacks is missing without a look.
+   * Found once per (object cache, environment): both are fixed for the memo's lifetime.
    */
   searchDirs(dir: string): readonly SearchDir[] {
     let dirs = this.searchDirMemo.get(dir);
     if (dirs === undefined) {
       const found: SearchDir[] = [];
-      for (const sub of this.env.subdirs) {
-        const names = this.objects.names(onDisk(this.env, dir + sub));
+      const own = this.objects.names(onDisk(this.env, dir));
+      const { subdirs } = this.env;
+      const tops = topsOf(this.env);
+      for (let i = 0; i < subdirs.length; i++) {
+        const sub = subdirs[i] as string;
+        if (sub !== '' && own !== 'unlistable' && (own === null || !own.has(tops[i] as string))) continue;
+        const names = sub === '' ? own : this.objects.names(onDisk(this.env, dir + sub));
         if (names !== null) found.push({ prefix: dir + sub, names });
       }
       this.searchDirMemo.set(dir, (dirs = found));
@@ -158,6 +164,15 @@ export class Namespace {
 }
 
 const searchDirMemos: MemoTable<readonly SearchDir[]> = new WeakMap();
+
+const subdirTops = new WeakMap<LoaderEnv, readonly string[]>();
+
+/** The first component of each of env.subdirs ('' for the directory itself). */
+function topsOf(env: LoaderEnv): readonly string[] {
+  let tops = subdirTops.get(env);
+  if (tops === undefined) subdirTops.set(env, (tops = env.subdirs.map((s) => s.slice(0, Math.max(0, s.indexOf('/'))))));
+  return tops;
+}
 
 /** A map for an object that is not read from disk. */
 function bare(name: string, soname: string): LinkMap {
