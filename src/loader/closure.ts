@@ -39,7 +39,10 @@ export function computeClosure(path: string, rootFile: { info: ElfInfo; id: stri
   }
   const providers = providersOf(ns.maps);
   const deps: VersionError[] = [];
-  for (const m of ns.maps) if (m !== ns.root && m.info !== null) versionErrorsOf(m.name, m.info.verneed, providers, deps);
+  for (let i = 0; i < ns.maps.length; i++) {
+    const m = ns.maps[i]!;
+    if (m !== ns.root && m.info !== null) versionErrorsOf(m.name, m.info.verneed, providers, deps);
+  }
   // Checked in load order: the root first.
   const errors = versionErrorsOf(path, rootFile.info.verneed, providers);
   for (const e of deps) errors.push(e);
@@ -63,7 +66,10 @@ function walk(ns: Namespace, libraries: LoadedLibrary[]): LoadedLibrary | null {
   const queue: LinkMap[] = [ns.root];
   for (let qi = 0; qi < queue.length; qi++) {
     const obj = queue[qi] as LinkMap;
-    for (const raw of obj.needed) {
+    // Indexed, as the version check's loops: a for-of in code V8 has not optimised (most of a
+    // nixpy run: src/cli/tiering.ts) allocates an iterator result per step.
+    for (let ni = 0; ni < obj.needed.length; ni++) {
+      const raw = obj.needed[ni] as string;
       // _dl_map_object_deps expands DSTs in DT_NEEDED before anything else.
       const name = raw.includes('$') ? expandDst(raw, ns.dst(obj)) : raw;
       if (name === null || name === '') {
