@@ -19,11 +19,13 @@ const lap = (() => {
   };
 })();
 
-const [root, envName = 'host'] = process.argv.slice(2);
-if (!root) {
+const [rootArg, envName = 'host'] = process.argv.slice(2);
+if (!rootArg) {
   console.error('usage: node bench/scan-phases.mjs DIR [nixos|host]');
   process.exit(2);
 }
+// Absolute, as scanWith makes it: the phases then probe the very paths the scan's closures probe.
+const root = (await import('node:path')).resolve(rootArg);
 const { walkVenv } = await import('../dist/scan/walk.js');
 const { scanWith } = await import('../dist/scan/scan.js');
 const { createLoaderEnv, createObjectCache, loadClosure } = await import('../dist/loader/index.js');

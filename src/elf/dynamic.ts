@@ -1,7 +1,6 @@
-import { Fields } from './bytes.js';
 import type { ElfHeader } from './header.js';
 import type { ProgramHeader } from './program-headers.js';
-import type { ByteSource } from './source.js';
+import { fieldsAt, type ByteSource } from './source.js';
 import { ElfError } from './types.js';
 
 export const DT_NULL = 0;
@@ -44,7 +43,7 @@ export function readDynamic(src: ByteSource, h: ElfHeader, seg: ProgramHeader): 
   if (seg.offset >= src.size && count > 0) {
     throw new ElfError('truncated', `dynamic segment at ${seg.offset} lies past the end (${src.size} bytes)`);
   }
-  const f = new Fields(src.read(seg.offset, count * entsize), h.le);
+  const f = fieldsAt(src, seg.offset, count * entsize, h.le);
   const d: DynamicEntries = {
     needed: [],
     soname: null,

@@ -1,5 +1,4 @@
-import { Fields } from './bytes.js';
-import type { ByteSource } from './source.js';
+import { fieldsAt, type ByteSource } from './source.js';
 import { ElfError } from './types.js';
 
 export const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46] as const;
@@ -17,7 +16,7 @@ export interface ElfHeader {
 
 /** True when the bytes start with \x7fELF. */
 export function hasElfMagic(bytes: Uint8Array): boolean {
-  return ELF_MAGIC.every((b, i) => bytes[i] === b);
+  return bytes[0] === ELF_MAGIC[0] && bytes[1] === ELF_MAGIC[1] && bytes[2] === ELF_MAGIC[2] && bytes[3] === ELF_MAGIC[3];
 }
 
 /** Elf32_Ehdr is 52 bytes, Elf64_Ehdr 64. */
@@ -38,7 +37,7 @@ export function readHeader(src: ByteSource): ElfHeader {
   const le = data === 1;
   const size = EHDR_SIZE[is64 ? 64 : 32];
   if (src.size < size) throw new ElfError('truncated', `ELF header cut short (${src.size} of ${size} bytes)`);
-  const f = new Fields(src.read(0, size), le);
+  const f = fieldsAt(src, 0, size, le);
   const osabi = f.u8(7);
   const type = f.u16(16);
   const machine = f.u16(18);

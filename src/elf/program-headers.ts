@@ -1,6 +1,5 @@
-import { Fields } from './bytes.js';
 import type { ElfHeader } from './header.js';
-import type { ByteSource } from './source.js';
+import { fieldsAt, type ByteSource } from './source.js';
 import { ElfError } from './types.js';
 
 export const PT_LOAD = 1;
@@ -27,7 +26,7 @@ export function readProgramHeaders(src: ByteSource, h: ElfHeader): ProgramHeader
   }
   if (h.phnum > MAX_PHNUM) throw new ElfError('corrupt', `absurd program header count ${h.phnum}`);
   if (h.phoff >= src.size) throw new ElfError('truncated', `program headers at ${h.phoff} lie past the end (${src.size} bytes)`);
-  const f = new Fields(src.read(h.phoff, h.phnum * h.phentsize), h.le);
+  const f = fieldsAt(src, h.phoff, h.phnum * h.phentsize, h.le);
   const out: ProgramHeader[] = [];
   for (let i = 0; i < h.phnum; i++) {
     const at = i * h.phentsize;

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { readDynamic } from './dynamic.js';
 import { readHeader } from './header.js';
-import { PT_DYNAMIC, PT_INTERP, PT_LOAD, readProgramHeaders, vaddrToOffset } from './program-headers.js';
+import { PT_DYNAMIC, PT_INTERP, PT_LOAD, readProgramHeaders, vaddrToOffset, type ProgramHeader } from './program-headers.js';
 import { fdSource, type ByteSource } from './source.js';
 import { readCString, readTableString, type StringTable } from './strings.js';
 import { ElfError, type ElfInfo } from './types.js';
@@ -11,10 +11,24 @@ import { readVerdef, readVerneed } from './versions.js';
 export function readElf(src: ByteSource): ElfInfo {
   const h = readHeader(src);
   const phdrs = readProgramHeaders(src, h);
-  const loads = phdrs.filter((p) => p.type === PT_LOAD);
+  // One pass over the program headers (a scan reads thousands of objects, mostly in code V8 has
+  // not optimised): the PT_LOADs, the first PT_INTERP, the last PT_DYNAMIC and whether any
+  // PT_DYNAMIC is empty.
+  const loads: ProgramHeader[] = [];
+  let interpSeg: ProgramHeader | undefined;
+  let dynSeg: ProgramHeader | undefined;
+  let emptyDynamic = false;
+  for (let i = 0; i < phdrs.length; i++) {
+    const p = phdrs[i]!;
+    if (p.type === PT_LOAD) loads.push(p);
+    else if (p.type === PT_INTERP) interpSeg ??= p;
+    else if (p.type === PT_DYNAMIC) {
+      dynSeg = p;
+      if (p.filesz === 0) emptyDynamic = true;
+    }
+  }
 
   let interp: string | null = null;
-  const interpSeg = phdrs.find((p) => p.type === PT_INTERP);
   if (interpSeg !== undefined) {
     interp = readCString(src, interpSeg.offset, interpSeg.offset + interpSeg.filesz, 'PT_INTERP');
   }
@@ -40,9 +54,7 @@ export function readElf(src: ByteSource): ElfInfo {
   // ld.so takes the last PT_DYNAMIC when there are several. One that is empty in the file (a
   // separate debuginfo file, `objcopy --only-keep-debug`) makes the object one without a dynamic
   // section for ld.so (dl-load.c: empty_dynamic), so it does for nixpy too.
-  const dynSegs = phdrs.filter((p) => p.type === PT_DYNAMIC);
-  const dynSeg = dynSegs.at(-1);
-  if (dynSeg === undefined || dynSegs.some((p) => p.filesz === 0)) return info;
+  if (dynSeg === undefined || emptyDynamic) return info;
   info.dynamic = true;
   const d = readDynamic(src, h, dynSeg);
   info.flags = d.flags;

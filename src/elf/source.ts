@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { Fields, fieldsOver } from './bytes.js';
 import { ElfError } from './types.js';
 
 /**
@@ -20,6 +21,14 @@ function checkRange(size: number, offset: number, length: number): void {
   }
 }
 
+/**
+ * Fields over the record of `length` bytes at `offset`; throws as read() does. A file source
+ * serves it straight from a cached block: no bytes are copied or sliced per record.
+ */
+export function fieldsAt(src: ByteSource, offset: number, length: number, le: boolean): Fields {
+  return src instanceof FdSource ? src.fields(offset, length, le) : fieldsOver(src.read(offset, length), le);
+}
+
 /** A source over bytes already in memory (tests, fuzzing). */
 export function bufferSource(bytes: Uint8Array): ByteSource {
   return {
@@ -32,6 +41,8 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 }
 
 const BLOCK = 4096;
+
+const typedIndexOf = Uint8Array.prototype.indexOf;
 /** At most this many blocks stay cached per file: 128 KiB whatever the file's size. */
 const MAX_BLOCKS = 32;
 
@@ -41,11 +52,22 @@ export interface FileSource extends ByteSource {
   release(): void;
 }
 
+/** A cached block of a file, with the DataView that Fields read it through. */
+interface Block {
+  buf: Buffer;
+  view: DataView;
+}
+
 /**
  * Block buffers reused from one file to the next: a scan reads thousands of objects one after
  * the other, and fresh 4 KiB buffers for each would mostly feed the garbage collector.
  */
-const spareBlocks: Buffer[] = [];
+const spareBlocks: Block[] = [];
+
+function newBlock(): Block {
+  const buf = Buffer.allocUnsafe(BLOCK);
+  return { buf, view: new DataView(buf.buffer, buf.byteOffset, BLOCK) };
+}
 
 /**
  * A source over an open file descriptor using positioned reads. Reads that fit in one 4 KiB
@@ -64,7 +86,7 @@ export function fdSource(fd: number, size: number): FileSource {
  */
 export class FdSource implements FileSource {
   private readonly indexes: number[] = [];
-  private readonly buffers: Buffer[] = [];
+  private readonly blocks: Block[] = [];
 
   constructor(
     private readonly fd: number,
@@ -88,25 +110,25 @@ export class FdSource implements FileSource {
 
   // One 4 KiB block per pread: measured against fetching 8 and 16 KiB at a time, single blocks
   // cost the least CPU over a scan (larger copies outweigh the saved calls).
-  private block(index: number): Buffer {
-    const { indexes, buffers } = this;
-    for (let i = 0; i < indexes.length; i++) if (indexes[i] === index) return buffers[i] as Buffer;
+  private block(index: number): Block {
+    const { indexes, blocks } = this;
+    for (let i = 0; i < indexes.length; i++) if (indexes[i] === index) return blocks[i] as Block;
     if (indexes.length >= MAX_BLOCKS) {
       // The oldest is dropped, not recycled: bytes handed out from it may still be in use until
       // release().
       indexes.shift();
-      buffers.shift();
+      blocks.shift();
     }
-    const b = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK);
+    const b = spareBlocks.pop() ?? newBlock();
     const start = index * BLOCK;
     try {
-      this.preadInto(b, start, Math.min(BLOCK, this.size - start));
+      this.preadInto(b.buf, start, Math.min(BLOCK, this.size - start));
     } catch (err) {
       spareBlocks.push(b);
       throw err;
     }
     indexes.push(index);
-    buffers.push(b);
+    blocks.push(b);
     return b;
   }
 
@@ -116,11 +138,22 @@ export class FdSource implements FileSource {
     const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
     if (first === last) {
       const at = offset - first * BLOCK;
-      return this.block(first).subarray(at, at + length);
+      return this.block(first).buf.subarray(at, at + length);
     }
     const buf = Buffer.allocUnsafe(length);
     this.preadInto(buf, offset, length);
     return buf;
+  }
+
+  /** See fieldsAt. */
+  fields(offset: number, length: number, le: boolean): Fields {
+    checkRange(this.size, offset, length);
+    const first = Math.floor(offset / BLOCK);
+    const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
+    if (first === last) return new Fields(this.block(first).view, offset - first * BLOCK, le);
+    const buf = Buffer.allocUnsafe(length);
+    this.preadInto(buf, offset, length);
+    return fieldsOver(buf, le);
   }
 
   /**
@@ -130,16 +163,18 @@ export class FdSource implements FileSource {
    */
   cStringInBlock(offset: number, end: number): string | null {
     const index = Math.floor(offset / BLOCK);
-    const b = this.block(index);
+    const b = this.block(index).buf;
     const at = offset - index * BLOCK;
-    const nul = b.indexOf(0, at);
+    // The engine's own search, not Buffer's JavaScript wrapper around a native call; and no
+    // encoding argument, which spares toString its encoding lookup (UTF-8 is the default).
+    const nul = typedIndexOf.call(b, 0, at);
     if (nul < 0 || nul - at >= end - offset || nul >= Math.min(BLOCK, this.size - index * BLOCK)) return null;
-    return b.toString('utf8', at, nul);
+    return b.toString(undefined, at, nul);
   }
 
   release(): void {
-    for (const b of this.buffers) if (spareBlocks.length < MAX_BLOCKS * 2) spareBlocks.push(b);
+    for (const b of this.blocks) if (spareBlocks.length < MAX_BLOCKS * 2) spareBlocks.push(b);
     this.indexes.length = 0;
-    this.buffers.length = 0;
+    this.blocks.length = 0;
   }
 }

@@ -1,5 +1,4 @@
-import { Fields } from './bytes.js';
-import type { ByteSource } from './source.js';
+import { fieldsAt, type ByteSource } from './source.js';
 import { readTableString, type StringTable } from './strings.js';
 import { ElfError, type VersionNeed } from './types.js';
 
@@ -18,22 +17,14 @@ const VER_FLG_WEAK = 2;
 /**
  * A chain of records linked by relative `next` offsets (plain loops below, not a generator: a
  * scan reads thousands of these, and generators are slow before the JIT warms up). The walk stops
- * at next === 0 or after `count` records (DT_*NUM, when present); a revisited offset is a cycle
- * and an error.
+ * at next === 0 or after `count` records (DT_*NUM, when present; capped). The `next` fields
+ * (vn_next, vna_next, vd_next) are unsigned, so a chain only ever moves forward through the file:
+ * it cannot loop, and no record is visited twice.
  */
 function chainLimit(count: number | null, cap: number, what: string): number {
   const limit = count ?? cap;
   if (limit > cap) throw new ElfError('corrupt', `absurd ${what} count ${limit}`);
   return limit;
-}
-
-function visit(seen: Set<number>, at: number, what: string): void {
-  if (seen.has(at)) throw new ElfError('corrupt', `${what} chain loops back to offset ${at}`);
-  seen.add(at);
-}
-
-function fieldsAt(src: ByteSource, at: number, size: number, le: boolean): Fields {
-  return new Fields(src.read(at, size), le);
 }
 
 /** DT_VERNEED: Elf_Verneed (16 bytes) records, each with a chain of Elf_Vernaux (16 bytes). */
@@ -47,10 +38,8 @@ export function readVerneed(
   const out: VersionNeed[] = [];
   let names = 0;
   const limit = chainLimit(count, MAX_VERSION_ENTRIES, 'version need');
-  const seen = new Set<number>();
   let at = offset;
   for (let i = 0; i < limit; i++) {
-    visit(seen, at, 'version need');
     const f = fieldsAt(src, at, 16, le);
     const cnt = f.u16(2);
     const fileName = f.u32(4);
@@ -61,10 +50,8 @@ export function readVerneed(
     const weak: string[] = [];
     if (cnt > 0) {
       const auxLimit = chainLimit(cnt, MAX_VERSION_AUX, 'version need aux');
-      const auxSeen = new Set<number>();
       let a = at + aux;
       for (let j = 0; j < auxLimit; j++) {
-        visit(auxSeen, a, 'version need aux');
         if (++names > MAX_VERSION_NAMES) throw new ElfError('corrupt', `more than ${MAX_VERSION_NAMES} needed versions`);
         // Elf_Vernaux: vna_hash, vna_flags, vna_other, vna_name, vna_next.
         const g = fieldsAt(src, a, 16, le);
@@ -93,10 +80,8 @@ export function readVerdef(
 ): string[] {
   const out: string[] = [];
   const limit = chainLimit(count, MAX_VERSION_ENTRIES, 'version definition');
-  const seen = new Set<number>();
   let at = offset;
   for (let i = 0; i < limit; i++) {
-    visit(seen, at, 'version definition');
     const f = fieldsAt(src, at, 20, le);
     const flags = f.u16(2);
     const cnt = f.u16(6);

@@ -30,18 +30,24 @@ export function computeClosure(path: string, rootFile: { info: ElfInfo; id: stri
   const ns = new Namespace(env, objects, path, rootFile);
   const libraries: LoadedLibrary[] = [];
   const stopped = walk(ns, libraries);
-  const memo = { rootSpecific: ns.rootSpecific, ids: ns.ids, asked: ns.asked };
+  const { rootSpecific, ids, asked } = ns;
   if (stopped !== null) {
     // ld.so stops before it checks any version.
     libraries.push(stopped);
     const error = { soname: stopped.soname, message: stopped.error ?? 'error' };
-    return { ...memo, closure: { path, libraries, error }, providers: new Map(), dependencyVersionErrors: [] };
+    return { rootSpecific, ids, asked, closure: { path, libraries, error }, providers: new Map(), dependencyVersionErrors: [] };
   }
   const providers = providersOf(ns.maps);
-  const deps = ns.maps.filter((m) => m !== ns.root).flatMap((m) => versionErrorsOf(m.name, m.info?.verneed ?? [], providers));
+  const deps: VersionError[] = [];
+  for (let i = 0; i < ns.maps.length; i++) {
+    const m = ns.maps[i]!;
+    if (m !== ns.root && m.info !== null) versionErrorsOf(m.name, m.info.verneed, providers, deps);
+  }
   // Checked in load order: the root first.
-  const closure = withVersionErrors({ path, libraries }, [...versionErrorsOf(path, rootFile.info.verneed, providers), ...deps]);
-  return { ...memo, closure, providers, dependencyVersionErrors: deps };
+  const errors = versionErrorsOf(path, rootFile.info.verneed, providers);
+  for (const e of deps) errors.push(e);
+  const closure = withVersionErrors({ path, libraries }, errors);
+  return { rootSpecific, ids, asked, closure, providers, dependencyVersionErrors: deps };
 }
 
 /** The closure with `versionErrors` set when there are any. */
@@ -60,7 +66,10 @@ function walk(ns: Namespace, libraries: LoadedLibrary[]): LoadedLibrary | null {
   const queue: LinkMap[] = [ns.root];
   for (let qi = 0; qi < queue.length; qi++) {
     const obj = queue[qi] as LinkMap;
-    for (const raw of obj.needed) {
+    // Indexed, as the version check's loops: a for-of in code V8 has not optimised (most of a
+    // nixpy run: src/cli/tiering.ts) allocates an iterator result per step.
+    for (let ni = 0; ni < obj.needed.length; ni++) {
+      const raw = obj.needed[ni] as string;
       // _dl_map_object_deps expands DSTs in DT_NEEDED before anything else.
       const name = raw.includes('$') ? expandDst(raw, ns.dst(obj)) : raw;
       if (name === null || name === '') {

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readElfFile } from '../elf/index.js';
 import { ElfError, type ElfInfo } from '../elf/types.js';
-import type { FileKind, FileProbe, ObjectCache } from './types.js';
+import type { DirNames, FileKind, FileProbe, ObjectCache } from './types.js';
 
 /** What stat says a path is: files are read, FIFOs never opened (open() would block). */
 function kindOf(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean }): FileKind {
@@ -16,10 +16,10 @@ function kindOf(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boole
  */
 export function createObjectCache(): ObjectCache {
   const probes = new Map<string, FileProbe>();
-  const listings = new Map<string, ReadonlySet<string> | 'unlistable' | null>();
+  const listings = new Map<string, DirNames>();
   const elves = new Map<string, ElfInfo | ElfError>();
 
-  function listing(dir: string): ReadonlySet<string> | 'unlistable' | null {
+  function listing(dir: string): DirNames {
     let l = listings.get(dir);
     if (l !== undefined) return l;
     l = absentByParent(dir) ? null : list(dir);
@@ -43,8 +43,8 @@ export function createObjectCache(): ObjectCache {
     return parent === null || (parent !== 'unlistable' && !parent.has(name));
   }
 
-  function list(dir: string): ReadonlySet<string> | 'unlistable' | null {
-    let l: ReadonlySet<string> | 'unlistable' | null;
+  function list(dir: string): DirNames {
+    let l: DirNames;
     try {
       l = new Set(readdirSync(dir === '' ? '.' : dir));
     } catch (err) {
@@ -83,6 +83,7 @@ export function createObjectCache(): ObjectCache {
       if (l === null) return false;
       return l === 'unlistable' || l.has(name);
     },
+    names: listing,
     elf(path, id) {
       let e = elves.get(id);
       if (e === undefined) {

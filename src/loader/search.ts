@@ -108,11 +108,15 @@ function nodeflib(m: LinkMap): boolean {
 
 /** open_path over one list of directories, each with its hwcaps subdirectories first. */
 function searchDirs(ns: Namespace, name: string, dirs: readonly string[], via: Via, loader: LinkMap, tried: string[]): Found | null {
-  for (const dir of dirs) {
+  // Indexed loops (thousands of searches per scan; see closure.ts).
+  for (let i = 0; i < dirs.length; i++) {
+    const dir = dirs[i]!;
     tried.push(dir === '' ? '.' : dir.replace(/\/$/, '') || '/');
-    for (const [prefix, disk] of ns.prefixes(dir)) {
+    const existing = ns.searchDirs(dir);
+    for (let j = 0; j < existing.length; j++) {
+      const { prefix, names } = existing[j]!;
       // Most directories of a search lack the name: asked of the listing first, no path is built.
-      if (!ns.objects.mayExist(disk, name)) continue;
+      if (names !== 'unlistable' && !names.has(name)) continue;
       const realname = prefix + name;
       const c = ns.verify(realname);
       if (c === null || c.kind === 'skip') continue;
@@ -128,7 +132,7 @@ function accept(ns: Namespace, name: string, realname: string, c: { info: ElfInf
   ns.ids.add(c.id);
   const same = ns.byId(c.id);
   if (same) {
-    same.names.add(name);
+    ns.addName(same, name);
     return { map: same, via: 'loaded', loaded: true };
   }
   const err = mappingError(c.info);

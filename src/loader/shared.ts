@@ -2,6 +2,7 @@ import { DF_1_NODEFLIB, type ElfInfo } from '../elf/types.js';
 import { computeClosure, withVersionErrors } from './closure.js';
 import { originOf } from './dst.js';
 import { createObjectCache } from './objects.js';
+import { memoFor, type MemoTable } from './memo.js';
 import { readRoot } from './root.js';
 import type { Closure, LoadedLibrary, LoaderEnv, ObjectCache, VersionError } from './types.js';
 import { versionErrorsOf, type Provider } from './versions.js';
@@ -14,7 +15,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
   const rootInfo = readRoot(env, objects, path);
   const key = sharedKey(env, rootInfo.info, path);
   if (key === null) return computeClosure(path, rootInfo, env, objects).closure;
-  const memo = memoFor(objects, env);
+  const memo = memoFor(memos, objects, env);
   const shared = memo.get(key);
   if (shared !== undefined && fits(shared, rootInfo)) return instantiate(shared, path, rootInfo.info);
   const computed = computeClosure(path, rootInfo, env, objects);
@@ -67,16 +68,7 @@ interface SharedClosure {
   dependencyVersionErrors: readonly VersionError[];
 }
 
-const memos = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, SharedClosure>>>();
-
-/** One memo per (object cache, environment): both are fixed for the memo's lifetime. */
-function memoFor(objects: ObjectCache, env: LoaderEnv): Map<string, SharedClosure> {
-  let byEnv = memos.get(objects);
-  if (byEnv === undefined) memos.set(objects, (byEnv = new WeakMap()));
-  let memo = byEnv.get(env);
-  if (memo === undefined) byEnv.set(env, (memo = new Map()));
-  return memo;
-}
+const memos: MemoTable<SharedClosure> = new WeakMap();
 
 /** null and '' kept apart in keys (a DT_RUNPATH of '' still disables DT_RPATH). */
 function keyPart(s: string | null): string {
@@ -134,12 +126,17 @@ function sharedKey(env: LoaderEnv, info: ElfInfo, path: string): string | null {
   return dst ? `${keyPart(originOf(path, env.cwd))}\u0000${k.base}` : k.plain;
 }
 
-/** The shared closure as computed for `path`: copies, with the root's path in place. */
+/**
+ * The shared closure as computed for `path`, with the root's path in place: the entries that
+ * name the root are copies, the others (most: what the root's dependencies need) are the shared
+ * closure's own, as closures are never modified once computed.
+ */
 function instantiate(s: SharedClosure, path: string, root: ElfInfo): Closure {
-  const swap = (p: string): string => (p === s.rootPath ? path : p);
+  const { rootPath } = s;
+  const swap = (p: string): string => (p === rootPath ? path : p);
   const libraries = s.closure.libraries.map((l) => {
+    if (l.requiredBy !== rootPath && (l.notFoundFor === undefined || !l.notFoundFor.includes(rootPath))) return l;
     const copy: LoadedLibrary = { ...l, requiredBy: swap(l.requiredBy) };
-    if (l.tried !== undefined) copy.tried = [...l.tried];
     if (l.notFoundFor !== undefined) copy.notFoundFor = l.notFoundFor.map(swap);
     return copy;
   });

@@ -38,7 +38,10 @@ export interface LoadedLibrary extends LibraryResult {
 export interface Closure {
   /** The object as given (not realpath'ed). */
   path: string;
-  /** Breadth-first load order, each soname once, excluding the object itself and the vDSO. */
+  /**
+   * Breadth-first load order, each soname once, excluding the object itself and the vDSO.
+   * Closures that share dependencies share their entries (loadClosure's memo): never modify one.
+   */
   libraries: LoadedLibrary[];
   /** Set when ld.so would stop (the last library entry then carries `error`). */
   error?: ClosureError;
@@ -133,6 +136,12 @@ export type FileKind = 'file' | 'dir' | 'fifo' | 'other';
 export type FileProbe = { kind: FileKind; id: string; size: number } | null;
 
 /**
+ * The names a directory's listing holds; 'unlistable' for a directory that exists but cannot be
+ * read (any name may be there); null when it does not exist.
+ */
+export type DirNames = ReadonlySet<string> | 'unlistable' | null;
+
+/**
  * Memoises filesystem and ELF reads across loadClosure calls. Assumes files do not change while
  * it lives (make a new one per scan).
  */
@@ -141,6 +150,8 @@ export interface ObjectCache {
   probe(path: string): FileProbe;
   /** True when `name` can exist in `dir` (directory listing; false when dir is missing). */
   mayExist(dir: string, name: string): boolean;
+  /** The listing mayExist answers from. */
+  names(dir: string): DirNames;
   /** Parsed ELF of the file with this id (path used to open it the first time). */
   elf(path: string, id: string): ElfInfo | ElfError;
 }

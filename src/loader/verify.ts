@@ -2,6 +2,7 @@ import { readHeader } from '../elf/header.js';
 import { fdSource } from '../elf/source.js';
 import { DF_1_PIE, ET_DYN, ET_EXEC, ElfError, type ElfInfo } from '../elf/types.js';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { memoFor, type MemoTable } from './memo.js';
 import type { LoaderEnv, ObjectCache } from './types.js';
 
 /*
@@ -24,14 +25,10 @@ export function onDisk(env: LoaderEnv, p: string): string {
  * depends on nothing else (the cache assumes files do not change), and a scan asks about the same
  * candidates (libc.so.6 in the cache, each search directory) in thousands of closures.
  */
-const verdicts = new WeakMap<ObjectCache, WeakMap<LoaderEnv, Map<string, Candidate | null>>>();
+const verdicts: MemoTable<Candidate | null> = new WeakMap();
 
 export function verifier(env: LoaderEnv, objects: ObjectCache): (path: string) => Candidate | null {
-  let byEnv = verdicts.get(objects);
-  if (byEnv === undefined) verdicts.set(objects, (byEnv = new WeakMap()));
-  let known = byEnv.get(env);
-  if (known === undefined) byEnv.set(env, (known = new Map()));
-  const verdictOf = known;
+  const verdictOf = memoFor(verdicts, objects, env);
   return (path) => {
     let v = verdictOf.get(path);
     if (v === undefined) verdictOf.set(path, (v = openVerify(env, objects, path)));

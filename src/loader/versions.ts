@@ -22,7 +22,8 @@ export interface Provider {
 /** Name -> provider, for every name that reached a mapped file with version definitions. */
 export function providersOf(maps: readonly LinkMap[]): Map<string, Provider> {
   const out = new Map<string, Provider>();
-  for (const m of maps) {
+  for (let i = 0; i < maps.length; i++) {
+    const m = maps[i]!;
     if (m.info === null || m.info.verdef.length === 0) continue;
     const p: Provider = { path: m.name, verdef: m.info.verdef };
     for (const n of m.names) if (!out.has(n)) out.set(n, p);
@@ -31,16 +32,40 @@ export function providersOf(maps: readonly LinkMap[]): Map<string, Provider> {
   return out;
 }
 
-/** The versions `neededBy`'s DT_VERNEED asks for that the providers lack, in file order. */
-export function versionErrorsOf(neededBy: string, verneed: readonly VersionNeed[], providers: ReadonlyMap<string, Provider>): VersionError[] {
-  const out: VersionError[] = [];
-  for (const need of verneed) {
+/** The versions `neededBy`'s DT_VERNEED asks for that the providers lack, in file order (added
+ * to `out`, which is returned). */
+export function versionErrorsOf(
+  neededBy: string,
+  verneed: readonly VersionNeed[],
+  providers: ReadonlyMap<string, Provider>,
+  out: VersionError[] = [],
+): VersionError[] {
+  // Indexed loops: thousands of calls per scan, and a for-of in code V8 has not optimised (most
+  // of a nixpy run: src/cli/tiering.ts) allocates an iterator (and a result per step).
+  for (let i = 0; i < verneed.length; i++) {
+    const need = verneed[i]!;
     const p = providers.get(need.file);
     if (p === undefined) continue;
-    for (const version of need.versions) {
-      if (need.weak?.includes(version) || p.verdef.includes(version)) continue;
-      out.push({ soname: need.file, version, neededBy, path: p.path, defined: p.verdef });
+    const missing = lacking(need, p.verdef);
+    for (let j = 0; j < missing.length; j++) {
+      out.push({ soname: need.file, version: missing[j]!, neededBy, path: p.path, defined: p.verdef });
     }
   }
+  return out;
+}
+
+/**
+ * Parsed objects are shared by every path that reaches the same file, so one need (libfoo's
+ * need of libc.so.6) meets the same definitions (libc's) in thousands of closures: the last
+ * answer is kept with each need, and nearly always asked again.
+ */
+const lastAnswer = new WeakMap<VersionNeed, { verdef: readonly string[]; lacking: readonly string[] }>();
+
+/** The versions of `need`, in file order, that `verdef` lacks and that are not weak. */
+function lacking(need: VersionNeed, verdef: readonly string[]): readonly string[] {
+  const last = lastAnswer.get(need);
+  if (last !== undefined && last.verdef === verdef) return last.lacking;
+  const out = need.versions.filter((v) => !need.weak?.includes(v) && !verdef.includes(v));
+  lastAnswer.set(need, { verdef, lacking: out });
   return out;
 }

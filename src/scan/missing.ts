@@ -42,8 +42,13 @@ export function collectMissing(
     if (set === undefined) neededBy.set(soname, (set = new Set()));
     set.add(who);
   };
-  for (const o of objects) {
-    for (const lib of o.closure.libraries) {
+  // Indexed loops: every entry of every closure (tens of thousands), and a for-of in code V8 has
+  // not optimised (most of a nixpy run: src/cli/tiering.ts) allocates an iterator result per step.
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const libs = o.closure.libraries;
+    for (let j = 0; j < libs.length; j++) {
+      const lib = libs[j]!;
       // Not found; or found only by a later object's search (ldd's trace mode goes on, but
       // dlopen stops at the first failure); or found as a file ld.so refuses (linker script).
       if (lib.path === null || lib.error !== undefined) charge(lib.soname, lib.requiredBy, o);

@@ -28,8 +28,13 @@ export function entryPoints<T extends JudgedObject & { abs: string }>(
 ): T[] {
   // What the closures load from the venv, by real path, and which objects load each.
   const reached: { real: string; by: T }[] = [];
-  for (const o of objects) {
-    for (const lib of o.closure.libraries) {
+  // Indexed loops: every entry of every closure (tens of thousands), and a for-of in code V8 has
+  // not optimised (most of a nixpy run: src/cli/tiering.ts) allocates an iterator result per step.
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const libs = o.closure.libraries;
+    for (let j = 0; j < libs.length; j++) {
+      const lib = libs[j]!;
       if (lib.path === null || lib.error !== undefined || locate(lib.path) === null) continue;
       const r = real.of(lib.path);
       if (r !== null) reached.push({ real: r, by: o });

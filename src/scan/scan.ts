@@ -88,15 +88,15 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const real = createRealPaths();
   const located = new Map<string, string | null>();
+  const inside = rootAbs.endsWith(sep) ? rootAbs : rootAbs + sep;
   // Closures share their libraries: each path is placed once.
   const locate = (path: string): string | null => {
     let rel = located.get(path);
-    if (rel === undefined) located.set(path, (rel = locateInVenv(rootAbs, path, real)));
+    if (rel === undefined) located.set(path, (rel = locateInVenv(rootAbs, inside, path, real)));
     return rel;
   };
   // Most closures lie wholly outside the venv (system or store libraries): a prefix test spares
   // them the path arithmetic.
-  const inside = rootAbs.endsWith(sep) ? rootAbs : rootAbs + sep;
   const judged = entryPoints(
     objects.map((o) => ({ rel: o.path, abs: o.abs, closure: o.closure })),
     (path) => (path.startsWith(inside) ? locate(path) : null),
@@ -121,8 +121,15 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
 /** The venv-relative path of `path`; with a `..` in it, only when the physical reading (real
- * paths: `..` after a symlink leads out of the link's target) names the same file. */
-function locateInVenv(root: string, path: string, real: RealPaths): string | null {
+ * paths: `..` after a symlink leads out of the link's target) names the same file. `inside` is
+ * the root with a trailing separator. */
+function locateInVenv(root: string, inside: string, path: string, real: RealPaths): string | null {
+  // Already normal below the root (most paths the loader reports in a venv): path.relative would
+  // give exactly the rest, after resolving both paths.
+  if (path.startsWith(inside)) {
+    const rest = path.slice(inside.length);
+    if (rest !== '' && !rest.endsWith('/') && !rest.includes('//') && !DOT_SEGMENT.test(rest)) return rest;
+  }
   const rel = venvRelative(root, path);
   if (rel === null || !DOT_SEGMENT.test(path)) return rel;
   const physical = real.of(path);

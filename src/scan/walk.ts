@@ -104,7 +104,10 @@ function listTree(abs: string, rel: string): TreeListing {
     } catch {
       continue;
     }
-    for (const e of entries) {
+    // Indexed: a venv has tens of thousands of entries, and a for-of in code V8 has not
+    // optimised (most of a nixpy run: src/cli/tiering.ts) allocates an iterator result per step.
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!;
       const name = e.name;
       if (e.isDirectory()) {
         if (name !== BYTECODE_DIR) dirs.push({ absPrefix: `${absPrefix}${name}/`, relPrefix: `${relPrefix}${name}/` });
