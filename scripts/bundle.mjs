@@ -12,6 +12,9 @@
 // - yargs finds its message translations relative to its own file (lib/platform-shims/esm.mjs:
 //   `resolve(__dirname, '../../../locales')`); they are copied beside the bundle and the path
 //   is rewritten to point there, or a German user would get English usage errors.
+// - yargs looks for "its" package.json from the directory before `node_modules` in its own path
+//   (the same file's `mainFilename`), or else from the working directory, reading every directory
+//   up to one that has a package.json on every run. It is pointed at nixpy's own directory.
 import { build } from 'esbuild';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,17 +25,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
 const yargsDir = dirname(createRequire(join(root, 'package.json')).resolve('yargs/package.json'));
 
-const LOCALES_FROM = "resolve(__dirname, '../../../locales')";
-const LOCALES_TO = "fileURLToPath(new URL('./locales', import.meta.url))";
+/** What the yargs shim says, and what it says in the bundle (dist/bundle/ is two levels down). */
+const SHIM_EDITS = [
+  ["resolve(__dirname, '../../../locales')", "fileURLToPath(new URL('./locales', import.meta.url))"],
+  ["__dirname.substring(0, __dirname.lastIndexOf('node_modules'))", "fileURLToPath(new URL('../../', import.meta.url))"],
+];
 
-/** Points yargs' shim at dist/bundle/locales; fails the build if yargs has changed that line. */
-const yargsLocales = {
-  name: 'yargs-locales',
+/** Points yargs' shim at the bundle's files; fails the build if yargs has changed those lines. */
+const yargsShim = {
+  name: 'yargs-shim',
   setup(b) {
     b.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, ({ path }) => {
-      const text = readFileSync(path, 'utf8');
-      if (!text.includes(LOCALES_FROM)) throw new Error(`${path}: no \`${LOCALES_FROM}\` to point at the bundled locales`);
-      return { contents: text.replace(LOCALES_FROM, LOCALES_TO), loader: 'js' };
+      let text = readFileSync(path, 'utf8');
+      for (const [from, to] of SHIM_EDITS) {
+        if (!text.includes(from)) throw new Error(`${path}: no \`${from}\` to point at the bundle`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
     });
   },
 };
@@ -48,7 +57,7 @@ await build({
   platform: 'node',
   target: 'node20',
   banner: { js: "import { createRequire as __nixpyCreateRequire } from 'node:module'; const require = __nixpyCreateRequire(import.meta.url);" },
-  plugins: [yargsLocales],
+  plugins: [yargsShim],
   logLevel: 'warning',
 });
 cpSync(join(yargsDir, 'locales'), join(out, 'locales'), { recursive: true });

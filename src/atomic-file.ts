@@ -9,7 +9,6 @@ import {
   accessSync, chmodSync, chownSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync,
   realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InputError, ioError } from './errors.js';
 
@@ -40,6 +39,15 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * `n` random bytes in hex, for a temporary file's name. From the global Web Crypto object, which
+ * Node loads on first use: importing node:crypto would load it (~8 ms) in every command that
+ * merely might write a file.
+ */
+function randomHex(n: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString('hex');
+}
+
 function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
@@ -55,7 +63,7 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 /** The temporary sibling of `target`, written, fsync'ed and given `mode`; removed on failure. */
 function writeTempSibling(target: string, data: Uint8Array, mode: number): string {
-  const tmp = join(dirname(target), `.${basename(target)}.nixpy-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(target), `.${basename(target)}.nixpy-${process.pid}-${randomHex(4)}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', 0o600);
