@@ -13,6 +13,11 @@ export function walkForRuntime(
   disabled: readonly string[],
   bounds: Omit<PythonWalkOptions, 'skip'> = {},
 ): PythonWalk {
+  return walkPythonLoads(venv, { ...bounds, skip: skipFor(distributionOf, disabled) });
+}
+
+/** The files of the distributions turned off: the one rule for every thread that reads. */
+export function skipFor(distributionOf: (rel: string) => string, disabled: readonly string[]): (rel: string) => boolean {
   const off = new Set(disabled.map(normalizeDistName));
-  return walkPythonLoads(venv, { ...bounds, skip: (rel) => off.size > 0 && off.has(normalizeDistName(distributionOf(rel))) });
+  return (rel) => off.size > 0 && off.has(normalizeDistName(distributionOf(rel)));
 }

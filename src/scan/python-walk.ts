@@ -145,9 +145,14 @@ function readFrom(fd: number, into: Buffer, position: number): number {
   return got;
 }
 
-export function walkPythonLoads(venvRoot: string, opts: PythonWalkOptions = {}): PythonWalk {
-  const bounds = { ...DEFAULTS, ...opts };
-  const now = opts.now ?? (() => performance.now());
+/** The files the pass reads, and the shared objects beside them. */
+export interface PythonSources {
+  /** Venv-relative .py files of every site-packages, sorted: the order the pass reads them in. */
+  py: string[];
+  soFiles: Map<string, string[]>;
+}
+
+export function listPythonSources(venvRoot: string): PythonSources {
   const files = sitePackagesDirs(venvRoot)
     .flatMap((sp) => listSources(venvRoot, sp))
     .sort();
@@ -160,24 +165,93 @@ export function walkPythonLoads(venvRoot: string, opts: PythonWalkOptions = {}):
       soFiles.set(base, [...(soFiles.get(base) ?? []), f]);
     }
   }
+  return { py, soFiles };
+}
+
+/**
+ * Where a pass over one list stands, in an Int32Array that every thread reading the list shares
+ * (over a SharedArrayBuffer when two take part): the next index nobody has claimed, the files
+ * and bytes read so far, and whether a bound has stopped the pass.
+ */
+const NEXT = 0;
+const FILES = 1;
+const BYTES = 2;
+const STOPPED = 3;
+export const PASS_STATE_BYTES = 4 * Int32Array.BYTES_PER_ELEMENT;
+
+/** Files claimed at a time: few enough that two threads finish close together. */
+const BATCH = 16;
+
+/** A call found, with its file's index in the list: threads read out of order, the index restores it. */
+export interface IndexedCall {
+  index: number;
+  call: LoadCall;
+}
+
+/** What one thread found, how many files it read, and the bound that stopped it (null when none did). */
+export interface PassPart {
+  calls: IndexedCall[];
+  files: number;
+  truncated: string | null;
+}
+
+/**
+ * Reads the files of `py` this thread claims, BATCH at a time, until none is left or a bound is
+ * reached; the bounds count what every thread has read. One thread alone reads the list in
+ * order and stops where a plain loop would.
+ */
+export function readClaimed(venvRoot: string, py: readonly string[], state: Int32Array, opts: PythonWalkOptions = {}): PassPart {
+  // Bytes are counted in an Int32: a bound past 1 GiB would be past what the counter holds.
+  const bounds = { ...DEFAULTS, ...opts, maxBytes: Math.min(opts.maxBytes ?? DEFAULTS.maxBytes, 2 ** 30) };
+  const now = opts.now ?? (() => performance.now());
   const start = now();
-  let bytes = 0;
-  let read = 0;
-  let truncated: string | null = null;
-  const calls: FoundCall[] = [];
-  for (const rel of py) {
-    if (read >= bounds.maxFiles) truncated = `stopped after ${read} files (limit ${bounds.maxFiles})`;
-    else if (bytes >= bounds.maxBytes) truncated = `stopped after ${bytes} bytes (limit ${bounds.maxBytes})`;
-    else if (now() - start > bounds.timeBudgetMs) truncated = `stopped after ${read} files: time budget of ${bounds.timeBudgetMs} ms spent`;
-    if (truncated !== null) break;
-    if (OTHER_PLATFORM_DIR.test(rel) || opts.skip?.(rel)) continue;
-    const head = readHead(`${venvRoot}/${rel}`, Math.min(bounds.maxFileBytes, bounds.maxBytes - bytes));
-    read++;
-    if (head === null) continue;
-    bytes += head.bytes;
-    for (const call of findLoadCalls(head.text)) calls.push({ file: rel, call });
+  const calls: IndexedCall[] = [];
+  let files = 0;
+  for (let first = Atomics.add(state, NEXT, BATCH); first < py.length; first = Atomics.add(state, NEXT, BATCH)) {
+    for (let i = first; i < Math.min(first + BATCH, py.length); i++) {
+      const truncated = Atomics.load(state, STOPPED) === 1 ? '' : boundReached(state, bounds, now() - start);
+      if (truncated !== null) {
+        Atomics.store(state, STOPPED, 1);
+        return { calls, files, truncated: truncated === '' ? null : truncated };
+      }
+      const rel = py[i] as string;
+      if (OTHER_PLATFORM_DIR.test(rel) || opts.skip?.(rel)) continue;
+      const head = readHead(`${venvRoot}/${rel}`, Math.min(bounds.maxFileBytes, bounds.maxBytes - Atomics.load(state, BYTES)));
+      Atomics.add(state, FILES, 1);
+      files++;
+      if (head === null) continue;
+      Atomics.add(state, BYTES, head.bytes);
+      for (const call of findLoadCalls(head.text)) calls.push({ index: i, call });
+    }
   }
-  return { calls, soFiles, pass: { files: read, bytes, truncated } };
+  return { calls, files, truncated: null };
+}
+
+function boundReached(state: Int32Array, b: typeof DEFAULTS, elapsed: number): string | null {
+  const read = Atomics.load(state, FILES);
+  const bytes = Atomics.load(state, BYTES);
+  if (read >= b.maxFiles) return `stopped after ${read} files (limit ${b.maxFiles})`;
+  if (bytes >= b.maxBytes) return `stopped after ${bytes} bytes (limit ${b.maxBytes})`;
+  if (elapsed > b.timeBudgetMs) return `stopped after ${read} files: time budget of ${b.timeBudgetMs} ms spent`;
+  return null;
+}
+
+/** The parts of one pass as one walk: every call in the list's order, the totals, the first bound met. */
+export function joinParts(sources: PythonSources, parts: readonly PassPart[], state: Int32Array): PythonWalk {
+  // A stable sort: each file is read whole by one thread, so its calls keep their order.
+  const calls = parts
+    .flatMap((p) => p.calls)
+    .sort((a, b) => a.index - b.index)
+    .map(({ index, call }) => ({ file: sources.py[index] as string, call }));
+  const truncated = parts.find((p) => p.truncated !== null)?.truncated ?? null;
+  return { calls, soFiles: sources.soFiles, pass: { files: Atomics.load(state, FILES), bytes: Atomics.load(state, BYTES), truncated } };
+}
+
+/** The pass in this thread alone. */
+export function walkPythonLoads(venvRoot: string, opts: PythonWalkOptions = {}): PythonWalk {
+  const sources = listPythonSources(venvRoot);
+  const state = new Int32Array(PASS_STATE_BYTES / Int32Array.BYTES_PER_ELEMENT);
+  return joinParts(sources, [readClaimed(venvRoot, sources.py, state, opts)], state);
 }
 
 /**

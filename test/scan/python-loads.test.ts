@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLoadCalls, sonameOfCall } from '../../src/scan/python-loads.js';
-import { sitePackagesHas, walkPythonLoads } from '../../src/scan/python-walk.js';
+import { joinParts, listPythonSources, PASS_STATE_BYTES, readClaimed, sitePackagesHas, walkPythonLoads } from '../../src/scan/python-walk.js';
 import { runtimeTable } from '../../src/nixpkgs/runtime.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/runtime');
@@ -133,5 +133,54 @@ describe('sitePackagesHas (the runtime table\'s bundled copies)', () => {
     for (const g of globs) expect(() => sitePackagesHas(join(FIXTURES, 'venv'), g)).not.toThrow();
     expect(() => sitePackagesHas(join(FIXTURES, 'venv'), 'nvidia/*/lib/libcudnn.so.9')).toThrow(/only in the file name/);
     expect(() => sitePackagesHas(join(FIXTURES, 'venv'), 'libfoo.so.{1,2}')).toThrow(/supported/);
+  });
+});
+
+describe('a pass read by several threads (readClaimed, joinParts)', () => {
+  it('puts the calls back in the order of the list, each file\'s calls in their own order', () => {
+    const sources = { py: ['a.py', 'b.py', 'c.py', 'd.py'], soFiles: new Map<string, string[]>() };
+    const call = (name: string, line: number) => ({ kind: 'ctypes' as const, name, line });
+    const state = new Int32Array(PASS_STATE_BYTES / 4);
+    const walk = joinParts(
+      sources,
+      [
+        { calls: [{ index: 3, call: call('libd.so', 1) }, { index: 1, call: call('libb1.so', 2) }, { index: 1, call: call('libb2.so', 9) }], files: 2, truncated: null },
+        { calls: [{ index: 0, call: call('liba.so', 4) }], files: 2, truncated: null },
+      ],
+      state,
+    );
+    expect(walk.calls.map((c) => [c.file, c.call.name])).toEqual([
+      ['a.py', 'liba.so'],
+      ['b.py', 'libb1.so'],
+      ['b.py', 'libb2.so'],
+      ['d.py', 'libd.so'],
+    ]);
+  });
+
+  it('two readers of one list read each file once, and together read what one reader does', () => {
+    // 40 files, a call in every third: more than one batch (16) each side.
+    const venv = mkdtempSync(join(tmpdir(), 'nixpy-two-readers-'));
+    try {
+      const pkg = join(venv, 'lib/python3.12/site-packages/many');
+      mkdirSync(pkg, { recursive: true });
+      for (let i = 0; i < 40; i++) {
+        const body = i % 3 === 0 ? `import ctypes\nlib = ctypes.CDLL("libmany${i}.so.1")\nalso = ctypes.CDLL("libtwo${i}.so.2")\n` : '# nothing here\n';
+        writeFileSync(join(pkg, `m${String(i).padStart(2, '0')}.py`), body);
+      }
+      const sources = listPythonSources(venv);
+      expect(sources.py.length).toBe(40);
+      const state = new Int32Array(PASS_STATE_BYTES / 4);
+      // Another reader has claimed the first batch: this one reads the rest.
+      Atomics.store(state, 0, 16);
+      const rest = readClaimed(venv, sources.py, state);
+      const firstBatch = readClaimed(venv, sources.py.slice(0, 16), new Int32Array(PASS_STATE_BYTES / 4));
+      expect([firstBatch.files, rest.files]).toEqual([16, 24]);
+      const alone = walkPythonLoads(venv);
+      const joined = joinParts(sources, [rest, firstBatch], state);
+      expect(joined.calls).toEqual(alone.calls);
+      expect(joined.calls.slice(0, 2).map((c) => c.call.name)).toEqual(['libmany0.so.1', 'libtwo0.so.2']);
+    } finally {
+      rmSync(venv, { recursive: true, force: true });
+    }
   });
 });
