@@ -1,27 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import { namesIn, siteDirs } from '../scan/site-dirs.js';
 import { buildDistIndex, type DistIndex, type EggInfoInput, type RecordInput } from './dists.js';
-
-/**
- * Where installers put distribution metadata inside a venv (CPython, Debian and PyPy layouts):
- * site-packages under lib/python3.X, lib64/python3.X and lib/pypy3.X, and Debian's dist-packages.
- * Links are followed, so a `lib64 -> lib` venv names each distribution under both, as a glob
- * would.
- */
-const SITE_DIRS: readonly { lib: string; interpreter: RegExp; site: string }[] = [
-  { lib: 'lib', interpreter: /^python/, site: 'site-packages' },
-  { lib: 'lib64', interpreter: /^python/, site: 'site-packages' },
-  { lib: 'lib', interpreter: /^pypy/, site: 'site-packages' },
-  { lib: 'lib', interpreter: /^python/, site: 'dist-packages' },
-];
-
-const namesIn = (dir: string): string[] => {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-};
 
 const readOrNull = (path: string): string | null => {
   try {
@@ -38,11 +18,10 @@ const readOrNull = (path: string): string | null => {
  */
 function siteEntries(venvRoot: string, suffix: string): string[] {
   const out: string[] = [];
-  for (const { lib, interpreter, site } of SITE_DIRS) {
-    for (const py of namesIn(`${venvRoot}/${lib}`).filter((n) => interpreter.test(n))) {
-      const dir = `${lib}/${py}/${site}`;
-      for (const name of namesIn(`${venvRoot}/${dir}`)) if (name.endsWith(suffix)) out.push(`${dir}/${name}`);
-    }
+  // Every site directory, Debian's included; a `lib64 -> lib` venv names each distribution under
+  // both paths, as the installers' own globs would.
+  for (const dir of siteDirs(venvRoot, ['site-packages', 'dist-packages'])) {
+    for (const name of namesIn(`${venvRoot}/${dir}`)) if (name.endsWith(suffix)) out.push(`${dir}/${name}`);
   }
   return out.sort();
 }

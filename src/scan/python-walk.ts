@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { findLoadCalls, TRIGGERS, type LoadCall } from './python-loads.js';
+import { namesIn, siteDirs } from './site-dirs.js';
 
 /**
  * Reads a venv's Python files for library-loading calls (python-loads.ts), within fixed bounds:
@@ -34,39 +35,22 @@ export interface PythonWalkOptions {
 }
 
 /**
- * Which entries of `lib/` and `lib64/` hold a site-packages: lib/python3.X, lib64/python3.X and
- * lib/pypy3.X.
- */
-const INTERPRETER_DIR: Readonly<Record<string, RegExp>> = { lib: /^(?:python|pypy)/, lib64: /^python/ };
-
-/**
- * The venv's site-packages directories, venv-relative, each real directory once: `python -m
+ * The venv's site-packages directories (site-dirs.ts), each real directory once: `python -m
  * venv` links lib64 to lib, and reading both would count every file twice.
  */
 function sitePackagesDirs(root: string): string[] {
-  const out: string[] = [];
   const seen = new Set<string>();
-  for (const [lib, re] of Object.entries(INTERPRETER_DIR)) {
-    let names: string[];
+  return siteDirs(root, ['site-packages']).filter((rel) => {
+    let real: string;
     try {
-      names = readdirSync(`${root}/${lib}`).filter((n) => re.test(n)).sort();
+      real = realpathSync.native(`${root}/${rel}`);
     } catch {
-      continue;
+      return false;
     }
-    for (const name of names) {
-      const rel = `${lib}/${name}/site-packages`;
-      let real: string;
-      try {
-        real = realpathSync.native(`${root}/${rel}`);
-      } catch {
-        continue;
-      }
-      if (seen.has(real)) continue;
-      seen.add(real);
-      out.push(rel);
-    }
-  }
-  return out;
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  });
 }
 
 /**
@@ -272,11 +256,3 @@ export function sitePackagesHas(venvRoot: string, glob: string): boolean {
 }
 
 const globChar = (c: string): string => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'));
-
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
