@@ -5,6 +5,7 @@
  */
 import { ATTR_PATH_RE } from './attrs-syntax.js';
 import { isRelease, RELEASES, releaseRank, type Release } from './releases.js';
+import { tsvRows } from './tsv.js';
 
 export type SpellingState = 'ok' | 'warn' | 'throw';
 
@@ -64,11 +65,7 @@ function parseRenamesWithDefs(tsv: string, keepKeys: boolean): { rows: RenameRow
     const def = /^#= (E-[A-Z0-9-]+): (.+)$/.exec(line);
     if (def !== null) defs.set(def[1]!, def[2]!);
   }
-  lines.forEach((line, i) => {
-    if (line.trim() === '' || line.startsWith('#')) return;
-    const where = `renames.tsv:${i + 1}`;
-    const cols = line.split('\t');
-    if (cols.length < 5 || cols.length > 6) throw new Error(`${where}: expected 5 or 6 tab-separated columns, got ${cols.length}`);
+  for (const { cols, where } of tsvRows(tsv, 'renames.tsv', 5, 6)) {
     const [pkg, attr, range, state, evidence, wayOut] = cols as [string, string, string, string, string, string | undefined];
     if (!ATTR_PATH_RE.test(pkg)) throw new Error(`${where}: bad package ${JSON.stringify(pkg)}`);
     const bare = attr.endsWith('.*') ? attr.slice(0, -2) : attr;
@@ -85,7 +82,7 @@ function parseRenamesWithDefs(tsv: string, keepKeys: boolean): { rows: RenameRow
       }
     }
     rows.push(row);
-  });
+  }
   return { rows, defs };
 }
 

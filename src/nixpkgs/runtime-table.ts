@@ -4,6 +4,8 @@
  * compiled to data/runtime.json, the file the package ships. Column meanings: the TSV's header.
  */
 
+import { tsvRows } from './tsv.js';
+
 export type RuntimeVia = 'ctypes' | 'cffi' | 'native' | 'gi';
 /** How the package names the library: through ctypes.util.find_library, or a literal name. */
 export type RuntimeLookup = 'find_library' | 'name';
@@ -55,12 +57,7 @@ export function formatWhen(w: RuntimeWhen): string {
 export function parseRuntimeTable(tsv: string): RuntimeEntry[] {
   const out: RuntimeEntry[] = [];
   const seen = new Set<string>();
-  tsv.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (line.trim() === '' || line.startsWith('#')) return;
-    const where = `runtime.tsv:${i + 1}`;
-    const cols = line.split('\t');
-    if (cols.length < 7 || cols.length > 8) throw new Error(`${where}: expected 7 or 8 tab-separated columns, got ${cols.length}`);
+  for (const { cols, where } of tsvRows(tsv, 'runtime.tsv', 7, 8)) {
     const [dist, soname, via, lookup, when, bundled, evidence, note] = cols as [string, string, string, string, string, string, string, string?];
     if (dist !== normalizeDistName(dist) || dist === '') throw new Error(`${where}: distribution ${JSON.stringify(dist)} is not PEP 503-normalised`);
     if (soname !== 'typelib:*' && !SONAME.test(soname)) throw new Error(`${where}: bad soname ${JSON.stringify(soname)}`);
@@ -82,7 +79,7 @@ export function parseRuntimeTable(tsv: string): RuntimeEntry[] {
     };
     if (note !== undefined && note !== '' && note !== '-') entry.note = note;
     out.push(entry);
-  });
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
  */
 
 import { ATTR_PATH_RE } from './attrs.js';
+import { tsvRows } from './tsv.js';
 
 export interface EmbeddedEntry {
   soname: string;
@@ -32,12 +33,7 @@ export interface EmbeddedFile {
 export function parseTable(tsv: string): EmbeddedEntry[] {
   const out: EmbeddedEntry[] = [];
   const seen = new Set<string>();
-  tsv.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (line.trim() === '' || line.startsWith('#')) return;
-    const cols = line.split('\t');
-    const where = `sonames.tsv:${i + 1}`;
-    if (cols.length < 5 || cols.length > 6) throw new Error(`${where}: expected 5 or 6 tab-separated columns, got ${cols.length}`);
+  for (const { cols, where } of tsvRows(tsv, 'sonames.tsv', 5, 6)) {
     const [soname, attr, output, path, alts, note] = cols as [string, string, string, string, string, string | undefined];
     if (!/^[^\s/]+\.so(\.[0-9A-Za-z_.-]+)?$/.test(soname)) throw new Error(`${where}: bad soname ${JSON.stringify(soname)}`);
     if (seen.has(soname)) throw new Error(`${where}: duplicate soname ${soname}`);
@@ -57,7 +53,7 @@ export function parseTable(tsv: string): EmbeddedEntry[] {
     };
     if (note !== undefined && note !== '' && note !== '-') entry.note = note;
     out.push(entry);
-  });
+  }
   return out;
 }
 

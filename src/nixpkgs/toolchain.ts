@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compareNumbers, parseVersionName } from '../elf/version-names.js';
+import { tsvRows } from './tsv.js';
 
 /** One GCC release's libstdc++: the highest version of each family it defines. */
 export interface AbiRow {
@@ -39,19 +40,6 @@ export interface Toolchain {
 const GCC_VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
 const RELEASE = /^(?:[0-9]{2}\.(?:05|11)|unstable)$/;
 
-function rowsOf(tsv: string, file: string, columns: number): { cols: string[]; where: string }[] {
-  const out: { cols: string[]; where: string }[] = [];
-  tsv.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (line.trim() === '' || line.startsWith('#')) return;
-    const cols = line.split('\t');
-    const where = `${file}:${i + 1}`;
-    if (cols.length !== columns) throw new Error(`${where}: expected ${columns} tab-separated columns, got ${cols.length}`);
-    out.push({ cols, where });
-  });
-  return out;
-}
-
 function versionOf(family: string, name: string, where: string): string {
   const p = parseVersionName(name);
   if (!p || p.family !== family) throw new Error(`${where}: bad ${family} version ${JSON.stringify(name)}`);
@@ -59,7 +47,7 @@ function versionOf(family: string, name: string, where: string): string {
 }
 
 export function parseAbiTable(tsv: string): AbiRow[] {
-  const rows = rowsOf(tsv, 'libstdcxx-abi.tsv', 4).map(({ cols, where }) => {
+  const rows = tsvRows(tsv, 'libstdcxx-abi.tsv', 4).map(({ cols, where }) => {
     const [gcc, glibcxx, cxxabi, evidence] = cols as [string, string, string, string];
     if (!GCC_VERSION.test(gcc)) throw new Error(`${where}: bad gcc version ${JSON.stringify(gcc)}`);
     if (evidence === '' || evidence === '-') throw new Error(`${where}: a row needs its evidence`);
@@ -84,7 +72,7 @@ export function parseAbiTable(tsv: string): AbiRow[] {
 }
 
 export function parseReleaseTable(tsv: string): ReleaseRow[] {
-  return rowsOf(tsv, 'nixpkgs-releases.tsv', 5).map(({ cols, where }) => {
+  return tsvRows(tsv, 'nixpkgs-releases.tsv', 5).map(({ cols, where }) => {
     const [release, stdenvGcc, attrs, glibc, evidence] = cols as [string, string, string, string, string];
     if (!RELEASE.test(release)) throw new Error(`${where}: bad release ${JSON.stringify(release)}`);
     const major = (s: string): number => {
