@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { NIXOS_GLIBC_SONAMES } from '../loader/nixos-glibc.js';
+import { embeddedIndex } from './embedded.js';
 import { decodeRuntimeFile, normalizeDistName, type RuntimeEntry, type RuntimeFile } from './runtime-table.js';
 
 /** data/ sits two levels above both src/nixpkgs/ (tests) and dist/nixpkgs/ (installed package). */
@@ -38,4 +40,13 @@ export function sonameForLinkName(linkName: string, known: Iterable<string>): st
     found = s;
   }
   return found;
+}
+
+/** Sonames a link-time name may stand for: the curated index's and glibc's (find_library("c")). */
+let linkSonames: string[] | null = null;
+
+/** sonameForLinkName over the curated index and glibc's own libraries. */
+export function sonameOfLinkName(linkName: string): string | null {
+  linkSonames ??= [...embeddedIndex().keys(), ...NIXOS_GLIBC_SONAMES];
+  return sonameForLinkName(linkName, linkSonames);
 }

@@ -4,9 +4,7 @@
  * each rule is anchored on a fixed phrase and reads a bounded window after it, never a pattern
  * over the whole line (a pasted log can hold megabyte-long lines).
  */
-import { NIXOS_GLIBC_SONAMES } from '../loader/nixos-glibc.js';
-import { embeddedIndex } from '../nixpkgs/embedded.js';
-import { sonameForLinkName } from '../nixpkgs/runtime.js';
+import { sonameOfLinkName } from '../nixpkgs/runtime.js';
 
 /** A library named by a runtime loader's message. */
 export interface RuntimeLibraryHit {
@@ -49,13 +47,6 @@ function soFile(raw: string): string | null {
   return SO_NAME.test(name) && !FOREIGN.test(name) ? name : null;
 }
 
-/** Sonames a link-time name may stand for: the curated index's and glibc's. */
-let known: string[] | null = null;
-function knownSonames(): string[] {
-  known ??= [...embeddedIndex().keys(), ...NIXOS_GLIBC_SONAMES];
-  return known;
-}
-
 /**
  * The soname behind a library name as find_library and cairocffi take it: `sndfile` ->
  * libsndfile.so.1 (the one version the index knows), `cairo-2` or `libcairo-2` -> libcairo.so.2
@@ -69,7 +60,7 @@ export function sonameForLibraryName(name: string): string {
   const versioned = /^(.+?)-([0-9]+)$/.exec(stem);
   if (versioned) return `lib${versioned[1]}.so.${versioned[2]}`;
   const link = `lib${stem}.so`;
-  return sonameForLinkName(link, knownSonames()) ?? link;
+  return sonameOfLinkName(link) ?? link;
 }
 
 /** The text between `open` and `close` after `from`, within the window; null when absent. */

@@ -1,7 +1,5 @@
-import { NIXOS_GLIBC_SONAMES } from '../loader/nixos-glibc.js';
 import { classifySoname } from '../nixpkgs/classify.js';
-import { embeddedIndex } from '../nixpkgs/embedded.js';
-import { runtimeLoadsOf, sonameForLinkName } from '../nixpkgs/runtime.js';
+import { runtimeLoadsOf, sonameOfLinkName } from '../nixpkgs/runtime.js';
 import { formatWhen, normalizeDistName, type RuntimeEntry, type RuntimeLookup } from '../nixpkgs/runtime-table.js';
 import { sonameOfCall, type LoadCall } from '../scan/python-loads.js';
 import { sitePackagesHas, type PythonWalk, type PythonWalkOptions } from '../scan/python-walk.js';
@@ -86,16 +84,11 @@ function fromKnown(dist: string, e: RuntimeEntry): RuntimeLoad {
   return load;
 }
 
-/** Sonames a link-time name can stand for: the index's and glibc's (find_library("c")). */
-function knownSonames(): string[] {
-  return [...embeddedIndex().keys(), ...NIXOS_GLIBC_SONAMES];
-}
-
 /** A call the static pass found, as a runtime entry; null for glibc and other platforms' names. */
 function staticLoad(call: LoadCall, file: string, dist: string, providers: ReadonlyMap<string, readonly string[]>): RuntimeLoad | null {
   const s = sonameOfCall(call);
   if (s === null) return null;
-  const soname = s.bare ? (sonameForLinkName(s.soname, knownSonames()) ?? s.soname) : s.soname;
+  const soname = s.bare ? (sonameOfLinkName(s.soname) ?? s.soname) : s.soname;
   const category = classifySoname(soname, { venvProviders: providers.get(soname) ?? [] });
   if (category === 'glibc') return null; // find_library("c") and friends: always there
   return {
