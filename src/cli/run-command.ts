@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { InputError } from '../errors.js';
 import { shellQuote } from './project.js';
 
@@ -44,6 +43,8 @@ export async function runUserCommand(
 ): Promise<CommandRun> {
   const [file, ...args] = command;
   if (file === undefined || file === '') throw new InputError('doctor --: name a command to run');
+  // Loaded on use: execa takes ~75 ms to load, and most doctor runs start no command.
+  const { execa } = await import('execa');
   const sub = execa(file, args, {
     cwd: opts.cwd,
     env: opts.env as NodeJS.ProcessEnv,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { attrPath, nixFileKind, verifyExpr } from './expr.js';
@@ -61,7 +60,7 @@ function stopped(run: Exclude<NixRun, { kind: 'ok' }>, file: string, what: strin
  */
 async function evaluate(req: VerifyRequest, kind: 'flake' | 'shell', run: RunNix): Promise<NixRun | { kind: 'unwritable'; reason: string }> {
   const dir = dirname(req.nixFile);
-  const copy = join(dir, `.nixpy-verify-${randomBytes(6).toString('hex')}-${basename(req.nixFile)}`);
+  const copy = join(dir, `.nixpy-verify-${Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex')}-${basename(req.nixFile)}`);
   const attrs = attrsToEvaluate(req).map(attrPath);
   // Ctrl-C while Nix evaluates must not leave the copy in the project: remove it, then let the
   // signal do what it would have done. Listening starts before the copy exists.

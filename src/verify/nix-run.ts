@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 /** The Nix processes `--verify` starts: each one bounded by a timeout, none able to prompt. */
 
@@ -21,6 +20,9 @@ export interface NixCall {
 export type RunNix = (call: NixCall) => Promise<NixRun>;
 
 export const runNix: RunNix = async (call) => {
+  // Loaded on use: execa and its dependencies take ~75 ms to load, and `check` (the pre-commit
+  // hook) has this module in its graph for --verify, which most runs do not ask for.
+  const { execa } = await import('execa');
   const r = await execa(call.command, [...call.args], {
     env: call.env,
     extendEnv: false,
