@@ -127,7 +127,8 @@ export function askLoader(rtld: string): HwcapsFacts | null {
   // GLIBC_TUNABLES (glibc.cpu.hwcaps, ...) changes what ld.so searches for the user too: kept.
   const env: NodeJS.ProcessEnv = { LC_ALL: 'C' };
   if (process.env.GLIBC_TUNABLES !== undefined) env.GLIBC_TUNABLES = process.env.GLIBC_TUNABLES;
-  // Loaded here, not imported: only the host model asks, and node:child_process costs ~9 ms to load.
+  // Loaded here, not imported (~9 ms): only a command that builds a loader model needs it, not
+  // --version, --help, or a command that fails before its scan.
   const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync(rtld, ['--help'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
   facts = r.status === 0 && typeof r.stdout === 'string' ? parseLdSoHelp(r.stdout) : null;

@@ -2,7 +2,7 @@ import { compareNumbers, parseVersionName } from '../elf/version-names.js';
 import type { Release } from '../nixpkgs/releases.js';
 import { abiAdvice } from './abi-advice.js';
 import { abiVerdict } from './abi-verdict.js';
-import type { VersionProblem } from './symbol-versions.js';
+import { highestOfFamily, type VersionProblem } from './symbol-versions.js';
 
 /**
  * Objects that need a newer glibc than the user's nixpkgs ships. Under the NixOS model the
@@ -45,13 +45,7 @@ export function glibcFloorProblems(objects: readonly GlibcNeed[], release: Relea
 
 /** The highest GLIBC_2.x among version names, or null. */
 export function highestGlibc(versions: Iterable<string>): string | null {
-  let best: string | null = null;
-  for (const v of versions) {
-    const p = parseVersionName(v);
-    if (p?.family !== 'GLIBC') continue;
-    if (best === null || compareNumbers(p.numbers, numbersOf(best)) > 0) best = v;
-  }
-  return best;
+  return highestOfFamily([...versions], 'GLIBC');
 }
 
 function numbersOf(version: string): readonly number[] {

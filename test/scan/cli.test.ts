@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { recordingIo, type RecordingIo } from '../helpers/io.js';
-import { formatScan, truncateList } from '../../src/cli/render/scan.js';
+import { formatScan } from '../../src/cli/render/scan.js';
+import { truncateList } from '../../src/cli/render/text.js';
 import type { ScanResult } from '../../src/scan/types.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures/scan');

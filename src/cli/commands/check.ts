@@ -6,6 +6,7 @@ import { NixpyError } from '../../errors.js';
 import { displayPath } from '../../nix/files.js';
 import { runCheck, type CheckReport } from '../../plan/check.js';
 import { realEngine } from '../../plan/engine-real.js';
+import type { Engine } from '../../plan/engine.js';
 import { projectsOfFiles } from '../../project/changed.js';
 import { renderCheck } from '../render/check.js';
 import { renderVerify, runVerify, verifiedExitCode, verifyOptions, type VerifyArgs } from '../verify.js';
@@ -32,8 +33,7 @@ export interface CheckFilesReport {
   outside: string[];
 }
 
-async function checkOne(args: CheckArgs & GlobalArgs, { io, chalk }: CommandContext): Promise<CheckOutcome> {
-  const engine = realEngine({ indexFile: args.index, env: io.env });
+async function checkOne(args: CheckArgs & GlobalArgs, { io, chalk }: CommandContext, engine: Engine): Promise<CheckOutcome> {
   const report = await runCheck(engine, {
     ...projectFrom(args, io),
     // Deliberately not $LD_LIBRARY_PATH: the plan judges the Nix file (src/plan/plan.ts).
@@ -64,10 +64,12 @@ async function checkFiles(args: CheckArgs & GlobalArgs, ctx: CommandContext, fil
   const { io } = ctx;
   const { projects, outside } = projectsOfFiles(files, io.cwd);
   const doc: CheckFilesReport = { ok: true, projects: [], outside };
+  // One engine for every project: the nix-locate index is opened once, its answers kept.
+  const engine = realEngine({ indexFile: args.index, env: io.env });
   let code = 0;
   for (const project of projects) {
     try {
-      const one = await checkOne({ ...args, project: relative(io.cwd, project) || '.' }, ctx);
+      const one = await checkOne({ ...args, project: relative(io.cwd, project) || '.' }, ctx, engine);
       doc.projects.push({ project, ...one.doc });
       code = Math.max(code, one.code);
       if (!args.json) io.stdout(one.text);
@@ -104,7 +106,7 @@ export const checkCommand: Command<CheckArgs> = {
     const files = (args.files ?? []).map(String);
     const explicit = args.project !== undefined || args.venv !== undefined || args.flake !== undefined;
     if (files.length > 0 && !explicit) return checkFiles(args, ctx, files);
-    const one = await checkOne(args, ctx);
+    const one = await checkOne(args, ctx, realEngine({ indexFile: args.index, env: ctx.io.env }));
     if (args.json) printJson(ctx.io, one.doc);
     else ctx.io.stdout(one.text);
     return one.code;

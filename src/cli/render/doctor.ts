@@ -6,7 +6,7 @@ import type { DistributionGroup, DoctorReport } from '../../plan/report.js';
 import { nixLocateCommand } from '../../plan/report.js';
 import { describeVersionProblem } from '../../plan/symbol-versions.js';
 import { familyRows } from './families.js';
-import { staleIgnore, wrapLine } from './text.js';
+import { staleIgnore, truncateList, wrapLine } from './text.js';
 
 /**
  * The doctor's report for people: the answer to the pasted error first, then the missing
@@ -37,7 +37,7 @@ export function renderDoctor(report: DoctorReport, o: RenderOptions): string {
   header(report, o, out);
   focus(report, o, out);
   libraries(report, o, out, hints);
-  if (report.ignored.length > 0) out.push('', chalk.dim(`Ignored ([tool.nixpy] ignore): ${listOf(report.ignored, o.verbose ? Infinity : 6)}`));
+  if (report.ignored.length > 0) out.push('', chalk.dim(`Ignored ([tool.nixpy] ignore): ${truncateList(report.ignored, o.verbose ? Infinity : 6)}`));
   if (report.ignoreUnused.length > 0) out.push('', chalk.yellow(staleIgnore(report.ignoreUnused)));
   for (const t of report.typelibs) out.push('', `${chalk.bold(t.dist)} ${chalk.yellow('needs GObject-introspection typelibs')}: ${t.note}`);
   versions(report, o, out);
@@ -60,7 +60,7 @@ function header(report: DoctorReport, o: RenderOptions, out: Out): void {
   const skipped = report.scan.skipped.length > 0 ? `, ${report.scan.skipped.length} skipped` : '';
   out.push(`  venv:     ${show(report.venv)} (${report.scan.objects} objects${skipped})`);
   if (report.nix) {
-    const attrs = report.nix.attrs.length > 0 ? listOf(report.nix.attrs, o.verbose ? Infinity : 5) : 'empty';
+    const attrs = report.nix.attrs.length > 0 ? truncateList(report.nix.attrs, o.verbose ? Infinity : 5) : 'empty';
     out.push(`  Nix file: ${show(report.nix.file)} (library list: ${attrs}${report.nix.driverPath ? '; driver path' : ''})`);
   } else {
     out.push('  Nix file: none (no flake.nix, shell.nix or devenv.nix; `nixpy init` writes one)');
@@ -152,7 +152,7 @@ function actionOf(it: DoctorReport['libraries'][number], hints: Set<Hint>, chalk
       return it.covered ? `${chalk.green('covered')} by the driver path` : chalk.yellow('GPU driver: add the driver path');
     case 'venv':
       hints.add('venv');
-      return `${chalk.magenta('in the venv')} at ${listOf((it.providedBy ?? []).map(shortPath), 1)}, off the search path`;
+      return `${chalk.magenta('in the venv')} at ${truncateList((it.providedBy ?? []).map(shortPath), 1)}, off the search path`;
     case 'unknown':
       hints.add('unknown');
       return `${chalk.red('unknown')} to nixpy`;
@@ -222,6 +222,3 @@ function verdict(report: DoctorReport, chalk: ChalkInstance): string {
   return `${report.problems} problem${report.problems === 1 ? '' : 's'} ${report.patch?.applied ? 'left' : 'found'}.${next}`;
 }
 
-function listOf(items: readonly string[], max: number): string {
-  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}

@@ -1,11 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Category, MissingSoname, ScanResult } from '../../scan/types.js';
+import { truncateList } from './text.js';
 
-/** Lists at most `max` items, then "and N more". */
-export function truncateList(items: readonly string[], max: number): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
 
 const CATEGORY_HINT: Record<Category, string> = {
   glibc: 'part of glibc',

@@ -15,3 +15,9 @@ export function staleIgnore(entries: readonly string[]): string {
   const quoted = entries.map((e) => `"${e}"`).join(', ');
   return `[tool.nixpy] ignore: ${quoted} ${entries.length === 1 ? 'matches' : 'match'} nothing the venv is missing: stale or misspelled?`;
 }
+
+/** Lists at most `max` items, then "and N more". */
+export function truncateList(items: readonly string[], max: number): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
