@@ -47,7 +47,7 @@ buildNpmPackage {
   # bin. The bundle holds every npm dependency, so the pruned node_modules is empty. The test
   # suite needs gcc and nix-instantiate and runs in CI instead.
   npmBuildScript = "build";
-  # The install step lists the files with `npm pack --dry-run`; package.json's `prepack` would
+  # The install step lists the files with `npm pack --dry-run`; package.json's `prepare` would
   # build a second time (and could mix its output into the JSON the hook reads).
   npmPackFlags = [ "--ignore-scripts" ];
   doCheck = false;

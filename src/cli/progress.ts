@@ -7,7 +7,7 @@
  */
 
 /** Narrower than this, a progress line would wrap or say nothing useful: none is drawn. */
-export const MIN_COLUMNS = 20;
+const MIN_COLUMNS = 20;
 
 export interface ProgressStream {
   isTTY?: boolean;

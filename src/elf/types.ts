@@ -36,11 +36,11 @@ export interface VersionNeed {
 }
 
 /** e_type values (elf.h). */
-export const ET_NONE = 0;
+const ET_NONE = 0;
 export const ET_REL = 1;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
-export const ET_CORE = 4;
+const ET_CORE = 4;
 const ET_NAMES: Record<number, string> = { [ET_NONE]: 'ET_NONE', [ET_REL]: 'ET_REL', [ET_EXEC]: 'ET_EXEC', [ET_DYN]: 'ET_DYN', [ET_CORE]: 'ET_CORE' };
 
 /** "ET_EXEC", or "e_type N" for a value elf.h does not name. */

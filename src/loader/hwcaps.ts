@@ -45,7 +45,7 @@ export function supportedIsaLevels(cpuFlags: ReadonlySet<string>): string[] {
 }
 
 /** The first "flags" and "vendor_id" of /proc/cpuinfo text. */
-export function parseCpuinfo(text: string): { flags: Set<string>; vendor: string } {
+function parseCpuinfo(text: string): { flags: Set<string>; vendor: string } {
   const field = (name: string): string => {
     const line = text.split('\n').find((l) => new RegExp(`^${name}\\s*:`).test(l));
     return line ? line.slice(line.indexOf(':') + 1).trim() : '';

@@ -15,7 +15,6 @@ import type { Env } from './scope.js';
 
 export type { ElementInfo } from './elements.js';
 export type { Feed, InterpFeed, ListFeed, Sink, SinkVia } from './sink.js';
-export { flattenApp, headName } from './calls.js';
 
 export interface Analysis {
   file: NixFile;
@@ -31,8 +30,6 @@ export interface Analysis {
   elementInfo(e: Expr): ElementInfo;
   /** Attribute path of a package expression relative to the package set ([] = the set). */
   attrChain(e: Expr): string[] | undefined;
-  /** The expression a variable or static selection is bound to in this file. */
-  resolveExpr(e: Expr): Expr | undefined;
   /**
    * `name` is an argument of a callPackage-style function (`{ stdenv, zlib }:`), so it names the
    * package of the same name and may be written bare.
@@ -251,7 +248,6 @@ export function analyze(file: NixFile): Analysis {
     moduleAttrs: finder.mkShellCalls === 0 ? moduleAttrsOf(file) : undefined,
     elementInfo: (e) => elementInfo(names, e),
     attrChain: (e) => names.attrChain(e),
-    resolveExpr: (e) => names.resolveExpr(e),
     isPackageArg: (env, name) => names.isPackageArg(env, name),
   };
 }

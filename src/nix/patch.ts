@@ -84,7 +84,7 @@ function listsOf(an: Analysis): LibraryList[] {
 }
 
 /** Lists of variables the loader does not read are still listed (with their `via`), but cover nothing. */
-export function coverageOf(an: Analysis, reads: readonly SinkVia[] = DEFAULT_SINKS): Coverage {
+function coverageOf(an: Analysis, reads: readonly SinkVia[] = DEFAULT_SINKS): Coverage {
   const groups = readGroups(an, reads);
   const covs = groups.map((g) => groupCoverage(an, g));
   return {

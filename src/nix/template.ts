@@ -59,8 +59,6 @@ export function commentLines(indent: string, lead: string, items: readonly strin
   return lines;
 }
 
-/** `makeLibraryPath` appends `/lib` to each element: the driver link itself is the element. */
-
 export function renderFlake(opts: FlakeOptions): string {
   const indent = '        ';
   const elements = [...opts.attrs.map((a) => `pkgs.${a.replace(/^pkgs\./, '')}`)];

@@ -41,7 +41,7 @@ const GCC_LIB = ['stdenv.cc.cc', 'gcc-unwrapped', 'gcc.cc', 'stdenv.cc.cc.lib', 
  * Attributes whose default output is not the one holding the libraries: written into a plain
  * string (`"${pkgs.X}/lib"`) they need `.lib`; makeLibraryPath's getLib picks it by itself.
  */
-export function needsLibOutput(attr: string): boolean {
+function needsLibOutput(attr: string): boolean {
   return GCC_LIB.includes(attr) && !attr.endsWith('.lib');
 }
 

@@ -15,17 +15,19 @@ import { compileRuntimeTable, parseRuntimeTable } from './runtime-table.js';
 import { compileTable, parseTable } from './table.js';
 import { renderRenames } from './renames.js';
 import { compileToolchain, TOOLCHAIN_PATH } from './toolchain.js';
+import { EMBEDDED_PATH } from './embedded.js';
+import { RUNTIME_PATH } from './runtime.js';
+import { RENAMES_PATH } from './spelling.js';
 
 const dataFile = (name: string): string => fileURLToPath(new URL(`../../src/nixpkgs/data/${name}`, import.meta.url));
 
 export const TABLE_PATH = dataFile('sonames.tsv');
-export const DATA_PATH = fileURLToPath(new URL('../../data/sonames.json', import.meta.url));
 export const RENAMES_TABLE_PATH = dataFile('renames.tsv');
-export const RENAMES_DATA_PATH = fileURLToPath(new URL('../../data/renames.json', import.meta.url));
 export const ABI_TABLE_PATH = dataFile('libstdcxx-abi.tsv');
 export const RELEASE_TABLE_PATH = dataFile('nixpkgs-releases.tsv');
 export const RUNTIME_TABLE_PATH = dataFile('runtime.tsv');
-export const RUNTIME_DATA_PATH = fileURLToPath(new URL('../../data/runtime.json', import.meta.url));
+/** What the runtime table compiles to: the file its loader reads (a test names it so). */
+export const RUNTIME_DATA_PATH = RUNTIME_PATH;
 
 export function renderEmbedded(tsv: string): string {
   return JSON.stringify(compileTable(parseTable(tsv))) + '\n';
@@ -47,8 +49,8 @@ function write(path: string, text: string): void {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  write(DATA_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
-  write(RENAMES_DATA_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
+  write(EMBEDDED_PATH, renderEmbedded(readFileSync(TABLE_PATH, 'utf8')));
+  write(RENAMES_PATH, renderRenames(readFileSync(RENAMES_TABLE_PATH, 'utf8')));
   write(TOOLCHAIN_PATH, renderToolchain(readFileSync(ABI_TABLE_PATH, 'utf8'), readFileSync(RELEASE_TABLE_PATH, 'utf8')));
   write(RUNTIME_DATA_PATH, renderRuntime(readFileSync(RUNTIME_TABLE_PATH, 'utf8')));
 }

@@ -52,9 +52,9 @@ export function expandEvidence(text: string, defs: ReadonlyMap<string, string>, 
   });
 }
 
-/** Rows with evidence expanded; `keepKeys` leaves `E-KEY` references for the compiled file. */
-export function parseRenames(tsv: string, keepKeys = false): RenameRow[] {
-  return parseRenamesWithDefs(tsv, keepKeys).rows;
+/** Rows with evidence expanded (the compiled file keeps the `E-KEY` references: renderRenames). */
+export function parseRenames(tsv: string): RenameRow[] {
+  return parseRenamesWithDefs(tsv, false).rows;
 }
 
 function parseRenamesWithDefs(tsv: string, keepKeys: boolean): { rows: RenameRow[]; defs: Map<string, string> } {

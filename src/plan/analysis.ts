@@ -226,7 +226,7 @@ export function analyse(engine: Engine, input: AnalysisInput): Analysis {
 }
 
 /** Symbol-version mismatches among the scanned objects, plus those the pasted error names. */
-export function versionProblemsOf(engine: Engine, input: AnalysisInput): VersionProblem[] {
+function versionProblemsOf(engine: Engine, input: AnalysisInput): VersionProblem[] {
   const root = input.scan.result.root;
   // A library the venv ships itself: the wheel that ships it is part of the answer.
   // The loader judged the versions while it mapped each closure: nothing is read again here.

@@ -10,7 +10,7 @@ import { nixSystemFor, pythonAttrFor, renderFlake } from '../nix/template.js';
 import { planFor } from './plan.js';
 
 /** Files whose presence means the project already has a Nix shell: init never overwrites. */
-export const EXISTING_NIX_FILES = ['flake.nix', 'shell.nix', 'devenv.nix'] as const;
+const EXISTING_NIX_FILES = ['flake.nix', 'shell.nix', 'devenv.nix'] as const;
 
 export interface InitOptions extends ProjectOptions {
   /** --nixpkgs RELEASE: the flake pins nixos-RELEASE and is spelled for it. */

@@ -95,7 +95,7 @@ export function nixLocateCommand(soname: string): string {
   return `nix-locate --top-level --whole-name lib/${soname}`;
 }
 
-export const NOT_IN_SCAN = '(loaded at run time)';
+const NOT_IN_SCAN = '(loaded at run time)';
 
 export function groupResults(items: readonly LibraryItem[], dists: DistIndex): DistributionGroup[] {
   const groups = new Map<string, DistributionGroup>();

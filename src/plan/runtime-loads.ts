@@ -122,7 +122,7 @@ export function runtimeFromWalk(venvRoot: string, dists: DistView, walk: PythonW
 }
 
 /** One entry per (distribution, soname): the curated one first, else the first call found. */
-export function mergeLoads(known: readonly RuntimeLoad[], found: readonly RuntimeLoad[]): RuntimeLoad[] {
+function mergeLoads(known: readonly RuntimeLoad[], found: readonly RuntimeLoad[]): RuntimeLoad[] {
   const out = new Map<string, RuntimeLoad>();
   for (const l of [...known, ...found]) {
     const key = `${normalizeDistName(l.dist)}\u0000${l.soname}`;

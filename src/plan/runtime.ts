@@ -48,7 +48,7 @@ export function interpreterReport(j: InterpreterJudgement): InterpreterReport {
 }
 
 /** Under nix-ld, ld.so sees LD_LIBRARY_PATH followed by nix-ld's own list (nix-ld README). */
-export function libraryPathFor(j: InterpreterJudgement, given: string | undefined): string | undefined {
+function libraryPathFor(j: InterpreterJudgement, given: string | undefined): string | undefined {
   if (j.interpreter.via !== 'nix-ld') return given;
   const joined = [...splitPath(given), ...j.nixLdPath].join(':');
   return joined === '' ? undefined : joined;

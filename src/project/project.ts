@@ -79,7 +79,7 @@ function notAVenv(dir: string, source: VenvSource): InputError {
 }
 
 /** The project directory: --project, else the directory of --flake, else the working directory. */
-export function projectRoot(opts: ProjectOptions): string {
+function projectRoot(opts: ProjectOptions): string {
   if (opts.project) {
     const root = resolve(opts.cwd, opts.project);
     if (!isDir(root)) throw notADirectory(root, opts.project, null);
@@ -123,7 +123,7 @@ function venvCandidates(opts: ProjectOptions, root: string): Candidate[] {
   return [...(scoped ? env.filter((c) => inside(c.path, root)) : env), ...own];
 }
 
-export interface VenvLocation {
+interface VenvLocation {
   venv: string | null;
   source: VenvSource | null;
   /** Where nixpy looked, for the message when there is none. */
@@ -133,7 +133,7 @@ export interface VenvLocation {
 }
 
 /** The venv: --venv, else the first candidate that exists (see venvCandidates); it must be a venv. */
-export function locateVenv(opts: ProjectOptions, root: string): VenvLocation {
+function locateVenv(opts: ProjectOptions, root: string): VenvLocation {
   if (opts.venv) {
     const v = resolve(opts.cwd, opts.venv);
     if (!isDir(v)) throw notADirectory(v, opts.venv, '--venv');
@@ -155,7 +155,7 @@ export function locateVenv(opts: ProjectOptions, root: string): VenvLocation {
 }
 
 /** The Nix file: --flake, else [tool.nixpy] nix-file, else flake.nix/shell.nix/devenv.nix/default.nix in the project. */
-export function locateNixFile(opts: ProjectOptions, root: string, config: NixpyConfig): string | null {
+function locateNixFile(opts: ProjectOptions, root: string, config: NixpyConfig): string | null {
   if (opts.flake) return findNixFile(opts.cwd, opts.flake);
   if (config.nixFile) {
     if (!existsSync(config.nixFile)) throw new InputError(`${config.nixFile}: no such file ([tool.nixpy] nix-file)`);

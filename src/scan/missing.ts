@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Closure } from '../loader/types.js';
 import type { Category, MissingSoname } from './types.js';
+import { byCodeUnit } from './walk.js';
 
 export interface JudgedObject {
   rel: string;
@@ -19,8 +20,6 @@ export function venvRelative(root: string, path: string): string | null {
   if (r === '' || r.startsWith('..') || isAbsolute(r)) return null;
   return sep === '/' ? r : r.split(sep).join('/');
 }
-
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Unresolved sonames across all judged objects. Each is charged to the venv file whose DT_NEEDED
@@ -56,10 +55,10 @@ export function collectMissing(
     }
   }
   const out: MissingSoname[] = [];
-  for (const soname of [...neededBy.keys()].sort(byString)) {
-    const venvProviders = [...new Set(providersOf(soname))].sort(byString);
+  for (const soname of [...neededBy.keys()].sort(byCodeUnit)) {
+    const venvProviders = [...new Set(providersOf(soname))].sort(byCodeUnit);
     const category = classify(soname, venvProviders);
-    const entry: MissingSoname = { soname, category, neededBy: [...neededBy.get(soname)!].sort(byString) };
+    const entry: MissingSoname = { soname, category, neededBy: [...neededBy.get(soname)!].sort(byCodeUnit) };
     if (category === 'venv') entry.providedBy = venvProviders;
     out.push(entry);
   }

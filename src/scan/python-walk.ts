@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { findLoadCalls, TRIGGERS, type LoadCall } from './python-loads.js';
 import { namesIn, siteDirs } from './site-dirs.js';
+import { fileName, SO_NAME } from './walk.js';
 
 /**
  * Reads a venv's Python files for library-loading calls (python-loads.ts), within fixed bounds:
@@ -73,7 +74,7 @@ function listSources(root: string, sp: string): string[] {
     for (const e of entries) {
       if (e.isDirectory()) {
         if (e.name !== 'tests' && e.name !== 'test' && e.name !== '__pycache__') dirs.push(`${dir}/${e.name}`);
-      } else if (e.isFile() && (e.name.endsWith('.py') || /\.so(\.|$)/.test(e.name))) {
+      } else if (e.isFile() && (e.name.endsWith('.py') || SO_NAME.test(e.name))) {
         out.push(`${dir}/${e.name}`);
       }
     }
@@ -145,7 +146,7 @@ export function listPythonSources(venvRoot: string): PythonSources {
   for (const f of files) {
     if (f.endsWith('.py')) py.push(f);
     else {
-      const base = f.slice(f.lastIndexOf('/') + 1);
+      const base = fileName(f);
       soFiles.set(base, [...(soFiles.get(base) ?? []), f]);
     }
   }

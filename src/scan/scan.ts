@@ -7,7 +7,7 @@ import { createRealPaths, type RealPaths } from './real-path.js';
 import { entryPoints } from './roots.js';
 import { collectVersionErrors } from './versions.js';
 import type { ScanResult, SkippedFile } from './types.js';
-import { fileName, walkVenv } from './walk.js';
+import { byCodeUnit, fileName, walkVenv } from './walk.js';
 
 export interface ScanOptions {
   env: EnvName;
@@ -85,7 +85,7 @@ export async function scanWith(root: string, opts: ScanOptions, deps: ScanDeps):
     if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
   }
 
-  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  skipped.sort((a, b) => byCodeUnit(a.path, b.path));
   const real = createRealPaths();
   const located = new Map<string, string | null>();
   const inside = rootAbs.endsWith(sep) ? rootAbs : rootAbs + sep;

@@ -1,7 +1,6 @@
 import type { JudgedObject } from './missing.js';
 import type { VersionRefusal } from './types.js';
-
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { byCodeUnit } from './walk.js';
 
 /**
  * Version refusals across all judged objects, each once: the loader found them while mapping
@@ -24,7 +23,7 @@ export function collectVersionErrors(
     }
   }
   const refusals = [...seen.values()].sort(
-    (a, b) => byString(a.neededBy, b.neededBy) || byString(a.soname, b.soname) || byString(a.version, b.version),
+    (a, b) => byCodeUnit(a.neededBy, b.neededBy) || byCodeUnit(a.soname, b.soname) || byCodeUnit(a.version, b.version),
   );
   return { refusals, defined };
 }

@@ -219,13 +219,13 @@ export function walkVenv(root: string): WalkResult {
     }
     for (const l of dirLinks) followDir(l.abs, l.rel);
   }
-  candidates.sort((a, b) => order(a.rel, b.rel));
-  sameDirLinks.sort((a, b) => order(a.rel, b.rel));
-  skipped.sort((a, b) => order(a.path, b.path));
+  candidates.sort((a, b) => byCodeUnit(a.rel, b.rel));
+  sameDirLinks.sort((a, b) => byCodeUnit(a.rel, b.rel));
+  skipped.sort((a, b) => byCodeUnit(a.path, b.path));
   return { candidates, sameDirLinks, skipped, symlinks };
 }
 
 /** Plain code-unit order (not localeCompare): the same on every machine. */
-function order(x: string, y: string): number {
+export function byCodeUnit(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
