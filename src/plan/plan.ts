@@ -10,10 +10,10 @@ import type { Engine, NixLists, PatchOutcome, PlanScan } from './engine.js';
 import type { LoaderFinding } from './error-text.js';
 import { releaseForProject, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 import type { SinkVia } from '../nix/library-path.js';
-import { osReleaseIsNixos, readHostFacts, type HostFacts } from '../project/environment.js';
+import { readHostFacts, type HostFacts } from '../project/environment.js';
 import type { InterpreterJudgement } from '../project/interpreter.js';
 import type { RuntimeScan } from './runtime-loads.js';
-import { runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
+import { modelsNixos, runtimeItems, runtimeOf, runtimeSetup } from './runtime.js';
 import { startPythonWalk, whileRunning, type PendingWalk } from './runtime-thread.js';
 
 /**
@@ -102,7 +102,7 @@ async function planBeside(engine: Engine, project: Project, o: PlanOptions, walk
   // The interpreter decides the loader's machine and the variable a fix goes to. Under the
   // `nixos` model a foreign Python needs nix-ld, as it would on the NixOS machine modelled.
   const host = o.host ?? readHostFacts(o.env);
-  const setup = project.venv === null ? null : runtimeSetup(project.venv, host, model === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
+  const setup = project.venv === null ? null : runtimeSetup(project.venv, host, modelsNixos(model, host), o.ldLibraryPath);
   // Parse the Nix file before the scan: an unparsable file fails fast, before a long scan.
   const nix: NixSource | null =
     project.nixFile === null

@@ -3,7 +3,8 @@ import { describeMachine } from '../elf/index.js';
 import { MODELLED_MACHINES } from '../loader/index.js';
 import type { SinkVia } from '../nix/library-path.js';
 import { distributionOf, type DistIndex } from '../project/dists.js';
-import type { HostFacts } from '../project/environment.js';
+import { hostIsNixos, type HostFacts } from '../project/environment.js';
+import type { EnvName } from '../loader/types.js';
 import { judgeInterpreter, readInterpreterFacts, type Interpreter, type InterpreterJudgement } from '../project/interpreter.js';
 import type { NixpyConfig } from '../project/pyproject.js';
 import { findLibraryOnly, findLibrarySentence, runtimeFromWalk, scanRuntimeLoads, type DistView, type RuntimeLoad, type RuntimeScan } from './runtime-loads.js';
@@ -38,6 +39,11 @@ export function runtimeSetup(venv: string, host: HostFacts, nixos: boolean, ldLi
     throw new InputError(`${venv}: its python is built for ${describeMachine(machine)}; nixpy models the x86_64 and aarch64 loaders only`);
   }
   return { judgement, scan: { machine, ldLibraryPath: libraryPathFor(judgement, ldLibraryPath) }, sinks: sinksFor(judgement) };
+}
+
+/** Whether the loader modelled is NixOS's (runtimeSetup's `nixos`): the model's, or the host's own. */
+export function modelsNixos(model: EnvName, host: HostFacts): boolean {
+  return model === 'nixos' || hostIsNixos(host);
 }
 
 /** The `interpreter` JSON field: the contract's four fields, the sink a fix goes to, warnings. */

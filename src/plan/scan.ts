@@ -4,9 +4,9 @@ import { locateProject, noVenvError, type ProjectOptions } from '../project/proj
 import { scanVenv } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
 import { readDistIndex } from '../project/dists-io.js';
-import { osReleaseIsNixos, readHostFacts } from '../project/environment.js';
+import { readHostFacts } from '../project/environment.js';
 import type { RuntimeLoad, TypelibNeed } from './runtime-loads.js';
-import { interpreterReport, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
+import { interpreterReport, modelsNixos, runtimeOf, runtimeSetup, type InterpreterReport } from './runtime.js';
 import { startPythonWalk, whileRunning } from './runtime-thread.js';
 
 /**
@@ -34,7 +34,7 @@ export async function runScan(o: ScanCommandOptions): Promise<ScanDocument> {
     const env = o.model ?? project.config.env ?? 'nixos';
     const host = readHostFacts(o.env);
     // What does not resolve here: the given path, and under nix-ld nix-ld's too.
-    const setup = runtimeSetup(venv, host, env === 'nixos' || host.nixosMarker || osReleaseIsNixos(host.osRelease), o.ldLibraryPath);
+    const setup = runtimeSetup(venv, host, modelsNixos(env, host), o.ldLibraryPath);
     const report = await scanVenv(venv, {
       classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
       env,

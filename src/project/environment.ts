@@ -49,11 +49,16 @@ export function splitLdLibraryPath(value: string | undefined): string[] {
   return value.split(/[:;]/).filter((e) => e !== '');
 }
 
+/** This machine runs NixOS: /etc/NIXOS, or os-release says so. */
+export function hostIsNixos(facts: HostFacts): boolean {
+  return facts.nixosMarker || osReleaseIsNixos(facts.osRelease);
+}
+
 export function detectEnvironment(facts: HostFacts, model: EnvName, ldLibraryPath: string | undefined): Environment {
   const shell = facts.env.IN_NIX_SHELL;
   const entries = splitLdLibraryPath(ldLibraryPath);
   return {
-    nixos: facts.nixosMarker || osReleaseIsNixos(facts.osRelease),
+    nixos: hostIsNixos(facts),
     nixShell: shell === 'pure' ? 'pure' : shell !== undefined && shell !== '' ? 'impure' : null,
     direnv: Boolean(facts.env.DIRENV_DIR),
     ldLibraryPath: entries,
