@@ -135,7 +135,12 @@ function compareKeys(a: number[], b: number[]): number {
 }
 
 export function rankCandidates<T extends RankInput>(cands: readonly T[], soname: string): T[] {
-  return [...cands].sort((a, b) => compareKeys(key(a, soname), key(b, soname)) || (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0));
+  // Each candidate's key once (several regular expressions), not once per comparison: a soname
+  // nix-locate finds in thousands of outputs took 180 ms to sort otherwise.
+  return cands
+    .map((c) => ({ c, k: key(c, soname) }))
+    .sort((a, b) => compareKeys(a.k, b.k) || (a.c.attr < b.c.attr ? -1 : a.c.attr > b.c.attr ? 1 : 0))
+    .map(({ c }) => c);
 }
 
 /** The signal that put `winner` above `runnerUp` (both already ranked), or null when only the name order did. */
