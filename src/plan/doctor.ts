@@ -111,7 +111,7 @@ export async function runDoctor(engine: Engine, o: DoctorOptions): Promise<Docto
     ignoreUnused: analysis.ignoreUnused,
     unknown: analysis.unknown.map((soname) => ({ soname, nixLocate: nixLocateCommand(soname) })),
     versionProblems: analysis.versionProblems,
-    nix: nix && analysis.nixLists ? { file: nix.file, ...analysis.nixLists, covers: coveredSummary(analysis) } : null,
+    nix: nix && analysis.nixLists ? { file: nix.file, ...analysis.nixLists, attrs: [...analysis.nixLists.attrs], covers: coveredSummary(analysis) } : null,
     patch,
     reload,
     fixCommand: `${o.commandLine} --fix`,

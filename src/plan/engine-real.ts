@@ -5,7 +5,7 @@ import { attrCovers, loadIndex, resolveSoname, type SonameIndex } from '../nixpk
 import { findLibraryLists, patchLibraryList } from '../nix/index.js';
 import { DRIVER_ELEMENT } from '../nixpkgs/attrs.js';
 import { scanVenv } from '../scan/index.js';
-import type { Engine } from './engine.js';
+import type { Engine, NixLists } from './engine.js';
 import { familiesByObject } from '../nixpkgs/families.js';
 import { spellingTable } from '../nixpkgs/spelling.js';
 
@@ -16,6 +16,7 @@ import { spellingTable } from '../nixpkgs/spelling.js';
 export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.ProcessEnv }): Engine {
   let index: SonameIndex | null = null;
   const verdefs = new Map<string, string[] | null>();
+  const listsMemo = new Map<string, NixLists>();
   const getIndex = (): SonameIndex =>
     (index ??= loadIndex(opts.indexFile !== undefined ? { indexFile: opts.indexFile, env: opts.env } : { env: opts.env }));
   return {
@@ -44,8 +45,16 @@ export function realEngine(opts: { indexFile?: string | undefined; env: NodeJS.P
       familiesByObject(missing, { index: getIndex().embedded, spelling: spellingTable(), ...(release !== undefined ? { release } : {}) }),
     classify: (soname, venvProviders) => classifySoname(soname, { venvProviders }),
     lists: (source, file, sinks) => {
+      // A plan reads the same text more than once (the fail-fast parse, the analysis, the patched
+      // text's check and its coverage): the last two texts' answers are kept.
+      const memoKey = `${file}\u0000${sinks?.join(':') ?? ''}\u0000${source}`;
+      const known = listsMemo.get(memoKey);
+      if (known !== undefined) return known;
       const r = findLibraryLists(source, file, sinks);
-      return { attrs: r.attrs.filter((a) => a !== DRIVER_ELEMENT), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
+      const lists = { attrs: r.attrs.filter((a) => a !== DRIVER_ELEMENT), driverPath: r.driverPath, hasLibraryPath: r.hasLibraryPath };
+      if (listsMemo.size >= 2) listsMemo.delete(listsMemo.keys().next().value as string);
+      listsMemo.set(memoKey, lists);
+      return lists;
     },
     patch: (source, file, add, driverPath, sinks) => {
       const r = patchLibraryList(source, file, { add: [...add], driverPath, ...(sinks ? { sinks } : {}) });

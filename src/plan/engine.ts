@@ -18,11 +18,11 @@ export type Resolution = Pick<IndexResolution, 'soname' | 'category' | 'note'> &
 
 export interface NixLists {
   /** Attribute paths (after `pkgs.`) in the list(s) that feed the library path. */
-  attrs: string[];
+  readonly attrs: readonly string[];
   /** The GPU driver directory is on the library path. */
-  driverPath: boolean;
+  readonly driverPath: boolean;
   /** The shell sets a library path at all. */
-  hasLibraryPath: boolean;
+  readonly hasLibraryPath: boolean;
 }
 
 /**
