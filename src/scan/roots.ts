@@ -23,8 +23,8 @@ export function entryPoints<T extends JudgedObject & { abs: string }>(
    * scan lists it under its file name.
    */
   real: RealPaths,
-  /** Objects that are symlinks (by abs): the only ones whose real name may differ from theirs. */
-  symlinks: ReadonlySet<string>,
+  /** Objects that are symlinks (by abs), with the real path the walk found for each. */
+  symlinks: ReadonlyMap<string, string>,
 ): T[] {
   // What the closures load from the venv, by real path, and which objects load each.
   const reached: { real: string; by: T }[] = [];
@@ -62,13 +62,15 @@ export function entryPoints<T extends JudgedObject & { abs: string }>(
 function objectsByRealPath<T extends { abs: string }>(
   objects: readonly T[],
   real: RealPaths,
-  symlinks: ReadonlySet<string>,
+  symlinks: ReadonlyMap<string, string>,
   names: ReadonlySet<string>,
 ): Map<string, T> {
   const byReal = new Map<string, T>();
   for (const o of objects) {
-    if (!symlinks.has(o.abs) && !names.has(fileName(o.abs))) continue;
-    byReal.set(real.of(o.abs) ?? o.abs, o);
+    const linkTarget = symlinks.get(o.abs);
+    if (linkTarget === undefined && !names.has(fileName(o.abs))) continue;
+    // A symlink's real path is the one the walk already resolved.
+    byReal.set(linkTarget ?? real.of(o.abs) ?? o.abs, o);
   }
   return byReal;
 }

@@ -19,8 +19,8 @@ export interface WalkResult {
    */
   sameDirLinks: Candidate[];
   skipped: SkippedFile[];
-  /** The candidates that are symlinks, by abs; every other candidate is a regular file. */
-  symlinks: ReadonlySet<string>;
+  /** The candidates that are symlinks, by abs, with their real path; every other candidate is a regular file. */
+  symlinks: ReadonlyMap<string, string>;
 }
 
 /**
@@ -140,7 +140,7 @@ export function walkVenv(root: string): WalkResult {
   const candidates: Candidate[] = [];
   const sameDirLinks: Candidate[] = [];
   const skipped: SkippedFile[] = [];
-  const symlinks = new Set<string>();
+  const symlinks = new Map<string, string>();
   const dirReal = new Map<string, string>();
   const realOfDir = (dir: string): string => {
     let r = dirReal.get(dir);
@@ -198,7 +198,7 @@ export function walkVenv(root: string): WalkResult {
       sameDirLinks.push({ rel, abs });
     } else {
       candidates.push({ rel, abs });
-      symlinks.add(abs);
+      symlinks.set(abs, target);
     }
   };
 
