@@ -133,27 +133,27 @@ export class FdSource implements FileSource {
   }
 
   read(offset: number, length: number): Uint8Array {
-    checkRange(this.size, offset, length);
-    const first = Math.floor(offset / BLOCK);
-    const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
-    if (first === last) {
-      const at = offset - first * BLOCK;
-      return this.block(first).buf.subarray(at, at + length);
+    const first = this.singleBlock(offset, length);
+    if (first === null) {
+      const buf = Buffer.allocUnsafe(length);
+      this.preadInto(buf, offset, length);
+      return buf;
     }
-    const buf = Buffer.allocUnsafe(length);
-    this.preadInto(buf, offset, length);
-    return buf;
+    const at = offset - first * BLOCK;
+    return this.block(first).buf.subarray(at, at + length);
   }
 
   /** See fieldsAt. */
   fields(offset: number, length: number, le: boolean): Fields {
+    const first = this.singleBlock(offset, length);
+    return first === null ? fieldsOver(this.read(offset, length), le) : new Fields(this.block(first).view, offset - first * BLOCK, le);
+  }
+
+  /** The block that holds the whole range, or null when it spans several; throws as read() does. */
+  private singleBlock(offset: number, length: number): number | null {
     checkRange(this.size, offset, length);
     const first = Math.floor(offset / BLOCK);
-    const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
-    if (first === last) return new Fields(this.block(first).view, offset - first * BLOCK, le);
-    const buf = Buffer.allocUnsafe(length);
-    this.preadInto(buf, offset, length);
-    return fieldsOver(buf, le);
+    return first === Math.floor((offset + Math.max(length, 1) - 1) / BLOCK) ? first : null;
   }
 
   /**

@@ -1,11 +1,11 @@
 import { DF_1_NODEFLIB, type ElfInfo } from '../elf/types.js';
-import { computeClosure, withVersionErrors } from './closure.js';
+import { computeClosure, withVersionErrors, type Computed } from './closure.js';
 import { originOf } from './dst.js';
 import { createObjectCache } from './objects.js';
 import { memoFor, type MemoTable } from './memo.js';
 import { readRoot } from './root.js';
-import type { Closure, LoadedLibrary, LoaderEnv, ObjectCache, VersionError } from './types.js';
-import { versionErrorsOf, type Provider } from './versions.js';
+import type { Closure, LoadedLibrary, LoaderEnv, ObjectCache } from './types.js';
+import { versionErrorsOf } from './versions.js';
 
 /**
  * One object's closure as ld.so (dlopen, or ldd's trace mode) loads it. Throws RootObjectError
@@ -22,14 +22,7 @@ export function loadClosure(path: string, env: LoaderEnv, objects: ObjectCache =
   if (computed.rootSpecific) return computed.closure;
   // A root whose own file (or a link to it) is in this closure would meet itself there: such a
   // root (its id among `ids`) computes its own closure.
-  const mine: SharedClosure = {
-    closure: computed.closure,
-    rootPath: path,
-    ids: computed.ids,
-    asked: computed.asked,
-    providers: computed.providers,
-    dependencyVersionErrors: computed.dependencyVersionErrors,
-  };
+  const mine: SharedClosure = { ...computed, rootPath: path };
   if (shared === undefined) memo.set(key, mine);
   return instantiate(mine, path, rootInfo.info);
 }
@@ -56,17 +49,11 @@ function fits(s: SharedClosure, root: { info: ElfInfo; id: string }): boolean {
  * define (`providers`).
  */
 
-interface SharedClosure {
-  closure: Closure;
-  /** The root path the closure was computed for. */
-  rootPath: string;
-  /** Identity of every file the walk accepted: a root with one of these ids computes its own. */
-  ids: ReadonlySet<string>;
-  /** Every name the walk looked for: a root with one of these sonames computes its own. */
-  asked: ReadonlySet<string>;
-  providers: ReadonlyMap<string, Provider>;
-  dependencyVersionErrors: readonly VersionError[];
-}
+/**
+ * A walk's result as computeClosure gives it, for the root path it was computed for. A root with
+ * one of its `ids` (files the walk accepted) or `asked` names as soname computes its own (fits).
+ */
+type SharedClosure = Omit<Computed, 'rootSpecific'> & { rootPath: string };
 
 const memos: MemoTable<SharedClosure> = new WeakMap();
 
