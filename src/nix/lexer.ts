@@ -50,6 +50,11 @@ const KEYWORDS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
   ['let', 'LET'], ['in', 'IN'], ['rec', 'REC'], ['inherit', 'INHERIT'], ['or', 'OR_KW'],
 ]);
 
+/** A word the lexer reads as a keyword, never as a name (so an attribute named so must be quoted). */
+export function isKeyword(word: string): boolean {
+  return KEYWORDS.has(word);
+}
+
 const OPERATORS: ReadonlyArray<[string, TokenKind]> = [
   ['...', 'ELLIPSIS'], ['==', 'EQ'], ['!=', 'NEQ'], ['<=', 'LEQ'], ['>=', 'GEQ'], ['&&', 'AND'],
   ['||', 'OR'], ['->', 'IMPL'], ['//', 'UPDATE'], ['++', 'CONCAT'],

@@ -13,6 +13,7 @@ import { dirStringElement } from './path-value.js';
 import { type SinkGroup, type Target, feedNode, feedStart, groupCoverage, groupSinks, onlyPassThrough, targetOf } from './sink-groups.js';
 import { type LibraryPathSource, createdSource, groupSources } from './sources.js';
 import { elementText, spellingFor } from './spelling.js';
+import { SINK_VARS } from './sink.js';
 
 export type { LibraryPathSource, SourceKind, SourceRole } from './sources.js';
 
@@ -50,8 +51,6 @@ export interface PatchOptions {
   sinks?: readonly SinkVia[];
 }
 
-const DEFAULT_SINKS: readonly SinkVia[] = ['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH'];
-
 /** The sink groups of the variables the loader reads. */
 function readGroups(an: Analysis, reads: readonly SinkVia[]): SinkGroup[] {
   return groupSinks(an.sinks.filter((s) => reads.includes(s.via)));
@@ -84,7 +83,7 @@ function listsOf(an: Analysis): LibraryList[] {
 }
 
 /** Lists of variables the loader does not read are still listed (with their `via`), but cover nothing. */
-function coverageOf(an: Analysis, reads: readonly SinkVia[] = DEFAULT_SINKS): Coverage {
+function coverageOf(an: Analysis, reads: readonly SinkVia[] = SINK_VARS): Coverage {
   const groups = readGroups(an, reads);
   const covs = groups.map((g) => groupCoverage(an, g));
   return {
@@ -141,7 +140,7 @@ export function patchLibraryList(source: string, file: string, opts: PatchOption
   const wanted = [...new Set(opts.add.map(normalizeAttr).filter((a) => a.length > 0))];
   if (opts.driverPath) wanted.push(DRIVER_ELEMENT);
   const state = new PatchState(covers);
-  const reads = opts.sinks && opts.sinks.length > 0 ? opts.sinks : DEFAULT_SINKS;
+  const reads = opts.sinks && opts.sinks.length > 0 ? opts.sinks : SINK_VARS;
   const groups = readGroups(an, reads);
   const editable = groups.filter((g) => !onlyPassThrough(g));
   const { edits, sources, created } = editable.length > 0

@@ -5,8 +5,10 @@
  */
 import type { Expr, ExprOf } from './ast.js';
 
-export type SinkVia = 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';
-export const SINK_NAMES: ReadonlySet<string> = new Set<SinkVia>(['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH']);
+/** The variables a library path can be set in: ld.so's own, then nix-ld's (which it hands to ld.so). */
+export const SINK_VARS = ['LD_LIBRARY_PATH', 'NIX_LD_LIBRARY_PATH'] as const;
+export type SinkVia = (typeof SINK_VARS)[number];
+export const SINK_NAMES: ReadonlySet<string> = new Set<string>(SINK_VARS);
 
 /**
  * How a list's elements become directories: `packages` (makeLibraryPath and friends, or a map of

@@ -9,6 +9,7 @@ import { flattenApp, headName } from './calls.js';
 import type { Analysis } from './library-path.js';
 import { type Env, resolve } from './scope.js';
 import { DRIVER_ELEMENT, libraryOutput } from '../nixpkgs/attrs.js';
+import { isKeyword } from './lexer.js';
 
 export interface Spelling {
   /** Prefix for package attributes: `pkgs.`, `p.` or '' (bare, under `with pkgs;`). */
@@ -79,7 +80,6 @@ export function spellingFor(an: Analysis, env: Env | undefined, existing: Expr[]
   return undefined;
 }
 
-const KEYWORDS = new Set(['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or']);
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 
 /** `a.b` as Nix source; segments that are not plain names are quoted (`"gtk+"`). */
@@ -87,7 +87,7 @@ function attrPathSource(attr: string): string | undefined {
   const segments = attr.split('.');
   if (segments.some((s) => s.length === 0)) return undefined;
   return segments
-    .map((s) => (PLAIN_NAME.test(s) && !KEYWORDS.has(s) ? s : JSON.stringify(s).replace(/\$\{/g, '\\${')))
+    .map((s) => (PLAIN_NAME.test(s) && !isKeyword(s) ? s : JSON.stringify(s).replace(/\$\{/g, '\\${')))
     .join('.');
 }
 

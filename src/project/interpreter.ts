@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMachine, ElfError, hostMachine, readElfFile } from '../elf/index.js';
+import type { SinkVia } from '../nix/sink.js';
 
 /**
  * Which Python runs the venv decides which loader opens its libraries, and so where a fix must go:
@@ -46,7 +47,7 @@ export interface InterpreterJudgement {
   /** Where python came from, when the path says so. */
   flavour: 'nix' | 'uv' | 'pyenv' | 'conda' | 'system' | 'other' | null;
   /** The variable this interpreter's loader reads libraries from: where a fix goes. */
-  sink: 'LD_LIBRARY_PATH' | 'NIX_LD_LIBRARY_PATH';
+  sink: SinkVia;
   /** The library path the model should use (split like ld.so, empty entries dropped). */
   libraryPath: string[];
   /** nix-ld's own part of it (NIX_LD_LIBRARY_PATH or its default), empty when not under nix-ld. */
