@@ -10,7 +10,7 @@ import { type Analysis, type Feed, type InterpFeed, type ListFeed, type SinkVia,
 import { type Edit, indentUnit, insertItems, leadingIndent, lineIndent, lineStartOf, newlineOf, rewrapOneLine } from './layout.js';
 import { parse } from './parser.js';
 import { dirStringElement } from './path-value.js';
-import { type SinkGroup, type Target, feedNode, feedStart, groupCoverage, groupSinks, onlyPassThrough, targetOf } from './sink-groups.js';
+import { type SinkGroup, type Target, feedAttrs, feedNode, feedStart, groupCoverage, groupSinks, onlyPassThrough, targetOf } from './sink-groups.js';
 import { type LibraryPathSource, createdSource, groupSources } from './sources.js';
 import { elementText, spellingFor } from './spelling.js';
 import { SINK_VARS } from './sink.js';
@@ -74,8 +74,7 @@ function listsOf(an: Analysis): LibraryList[] {
   for (const sink of an.sinks) {
     for (const f of sink.feeds) {
       if (f.kind === 'bundle') continue;
-      const exprs = f.kind === 'list' ? f.list.elements : f.elements.map((e) => e.expr);
-      const attrs = exprs.flatMap((e) => an.elementInfo(e).attr ?? []);
+      const { attrs } = feedAttrs(an, f);
       lists.push({ ...lineCol(an.file.source, feedStart(f)), via: sink.via, attrs, conditional: f.kind === 'list' && f.conditional });
     }
   }

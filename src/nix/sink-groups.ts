@@ -56,17 +56,19 @@ export function groupCoverage(an: Analysis, g: SinkGroup): { attrs: string[]; dr
   const attrs: string[] = [];
   let driver = g.sinks.some((s) => s.driverLiteral);
   for (const f of feedsOf(g).filter(reliable)) {
-    if (f.kind === 'bundle') {
-      attrs.push(...f.attrs);
-      continue;
-    }
-    const exprs = f.kind === 'list' ? f.list.elements : f.elements.map((e) => e.expr);
-    for (const info of exprs.map((e) => an.elementInfo(e))) {
-      if (info.attr !== undefined) attrs.push(info.attr);
-      if (info.driver) driver = true;
-    }
+    const fed = feedAttrs(an, f);
+    attrs.push(...fed.attrs);
+    driver ||= fed.driver;
   }
   return { attrs, driver };
+}
+
+/** What one feed puts on the path: the attributes it names, and whether the driver directory. */
+export function feedAttrs(an: Analysis, f: Feed): { attrs: string[]; driver: boolean } {
+  if (f.kind === 'bundle') return { attrs: [...f.attrs], driver: false };
+  const exprs = f.kind === 'list' ? f.list.elements : f.elements.map((e) => e.expr);
+  const infos = exprs.map((e) => an.elementInfo(e));
+  return { attrs: infos.flatMap((i) => (i.attr !== undefined ? [i.attr] : [])), driver: infos.some((i) => i.driver) };
 }
 
 /** Where additions to a group go, or why nowhere. */

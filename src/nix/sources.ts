@@ -3,9 +3,9 @@
  * list it extends, the lists and bundles it counts, pass-through exports, and parts built in
  * another file that it can only name. The CLI renders these; `--json` carries them.
  */
-import { type Expr, lineCol } from './ast.js';
+import { lineCol } from './ast.js';
 import type { Analysis, Feed, SinkVia } from './library-path.js';
-import { type SinkGroup, type Target, feedStart, feedsOf } from './sink-groups.js';
+import { type SinkGroup, type Target, feedAttrs, feedStart, feedsOf } from './sink-groups.js';
 
 export type SourceKind = 'list' | 'dir-strings' | 'string' | 'bundle' | 'pass-through' | 'external' | 'created';
 
@@ -34,13 +34,6 @@ function feedKind(f: Feed): SourceKind {
   if (f.kind === 'bundle') return 'bundle';
   if (f.kind === 'interp') return 'string';
   return f.form === 'dir-strings' ? 'dir-strings' : 'list';
-}
-
-function feedAttrs(an: Analysis, f: Feed): { attrs: string[]; driver: boolean } {
-  if (f.kind === 'bundle') return { attrs: [...f.attrs], driver: false };
-  const exprs: Expr[] = f.kind === 'list' ? f.list.elements : f.elements.map((e) => e.expr);
-  const infos = exprs.map((e) => an.elementInfo(e));
-  return { attrs: infos.flatMap((i) => (i.attr ? [i.attr] : [])), driver: infos.some((i) => i.driver) };
 }
 
 function targetName(an: Analysis, t: Target): string {
