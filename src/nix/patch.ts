@@ -12,7 +12,8 @@ import { parse } from './parser.js';
 import { dirStringElement } from './path-value.js';
 import { type SinkGroup, type Target, feedAttrs, feedNode, feedStart, groupCoverage, groupSinks, onlyPassThrough, targetOf } from './sink-groups.js';
 import { type LibraryPathSource, createdSource, groupSources } from './sources.js';
-import { elementText, spellingFor } from './spelling.js';
+import { elementText, spellingFor, type Spelling } from './spelling.js';
+import type { Env } from './scope.js';
 import { SINK_VARS } from './sink.js';
 
 export type { LibraryPathSource, SourceKind, SourceRole } from './sources.js';
@@ -257,18 +258,30 @@ function listItems(an: Analysis, feed: ListFeed, attrs: string[], state: PatchSt
     return [];
   }
   const suffix = dirSuffix(an, feed);
-  const items: string[] = [];
+  return spelled(an, env, sp, attrs, feed.interpolated, state).map((t) => (feed.form === 'dir-strings' ? `"\${${t}}${suffix}"` : asListElement(t)));
+}
+
+/**
+ * Each attribute as an element text in the file's spelling, in order; one it cannot be written as
+ * is set aside with the reason, the others are counted as added.
+ */
+function spelled(an: Analysis, env: Env | undefined, sp: Spelling, attrs: readonly string[], explicitOutput: boolean, state: PatchState): string[] {
+  const texts: string[] = [];
   for (const a of attrs) {
-    const t = elementText(an, a, sp, env, feed.interpolated);
+    const t = elementText(an, a, sp, env, explicitOutput);
     if (typeof t !== 'string') {
       state.unplaced.set(a, t.reason);
       continue;
     }
-    // List elements are select-expressions: a function call needs parentheses.
-    items.push(feed.form === 'dir-strings' ? `"\${${t}}${suffix}"` : /^[^"]*\s/.test(t) ? `(${t})` : t);
+    texts.push(t);
     state.added.add(a);
   }
-  return items;
+  return texts;
+}
+
+/** List elements are select-expressions: a function call needs parentheses. */
+function asListElement(t: string): string {
+  return /^[^"]*\s/.test(t) ? `(${t})` : t;
 }
 
 /** The directory suffix the list's own `"${X}/lib"` strings use (`/lib`, `/lib/`). */
@@ -294,16 +307,9 @@ function extendInterp(an: Analysis, feed: InterpFeed, attrs: string[], state: Pa
     return undefined;
   }
   const last = feed.elements[feed.elements.length - 1]!;
-  let text = '';
-  for (const a of attrs) {
-    const t = elementText(an, a, sp, env, true);
-    if (typeof t !== 'string') {
-      state.unplaced.set(a, t.reason);
-      continue;
-    }
-    text += `:\${${t}}${last.suffix}`;
-    state.added.add(a);
-  }
+  const text = spelled(an, env, sp, attrs, true, state)
+    .map((t) => `:\${${t}}${last.suffix}`)
+    .join('');
   return text ? { at: last.end, text } : undefined;
 }
 
@@ -315,17 +321,7 @@ function createLibraryPath(an: Analysis, set: ExprOf<'Attrs'>, name: string, att
     state.refuse(attrs, "no 'pkgs' or 'lib' in scope at the shell to write makeLibraryPath with");
     return undefined;
   }
-  const items: string[] = [];
-  const ok: string[] = [];
-  for (const a of attrs) {
-    const t = elementText(an, a, sp, env, false);
-    if (typeof t !== 'string') {
-      state.unplaced.set(a, t.reason);
-      continue;
-    }
-    items.push(t);
-    ok.push(a);
-  }
+  const items = spelled(an, env, sp, attrs, false, state);
   if (items.length === 0) return undefined;
   const source = an.file.source;
   const multiLine = source.slice(set.start, set.end).includes('\n');
@@ -340,7 +336,6 @@ function createLibraryPath(an: Analysis, set: ExprOf<'Attrs'>, name: string, att
   } else {
     value = `${sp.lib}makeLibraryPath [ ${items.join(' ')} ]`;
   }
-  for (const a of ok) state.added.add(a);
   return insertItems(an.file, set, set.bindings, [`${name} = ${value}`], ';');
 }
 
@@ -358,16 +353,7 @@ function appendToArgument(an: Analysis, arg: Expr, interpolated: boolean, attrs:
     state.refuse(attrs, "no 'pkgs' or 'with pkgs;' in scope at the library list");
     return [];
   }
-  const items: string[] = [];
-  for (const a of attrs) {
-    const t = elementText(an, a, sp, env, interpolated);
-    if (typeof t !== 'string') {
-      state.unplaced.set(a, t.reason);
-      continue;
-    }
-    items.push(/^[^"]*\s/.test(t) ? `(${t})` : t);
-    state.added.add(a);
-  }
+  const items = spelled(an, env, sp, attrs, interpolated, state).map(asListElement);
   if (items.length === 0) return [];
   const list = `[ ${items.join(' ')} ]`;
   if (arg.type === 'Paren' && concatSafe(arg.expr)) {
