@@ -8,13 +8,9 @@ import { samePackage, spellingTable } from './spelling.js';
  * reader and the CLI all ask here.
  */
 
-export { ATTR_PATH_RE } from './attrs-syntax.js';
-import { ATTR_PATH_RE } from './attrs-syntax.js';
+export { ATTR_PATH_RE, baseAttr, normalizeAttr } from './attrs-syntax.js';
+import { ATTR_PATH_RE, baseAttr, normalizeAttr } from './attrs-syntax.js';
 
-/** Strips white space and a leading `pkgs.` (as people write it in `--add pkgs.zlib`). */
-export function normalizeAttr(attr: string): string {
-  return attr.trim().replace(/^pkgs\./, '');
-}
 
 /** The normalised attribute path, or null when `raw` is not one. */
 export function parseAttrPath(raw: string): string | null {
@@ -68,10 +64,6 @@ const SAME_DERIVATION: readonly (readonly string[])[] = [
   ['cudaPackages.cuda_cudart', 'cudaPackages_12.cuda_cudart'],
 ];
 
-/** Strips `pkgs.` and a trailing `.lib`/`.out` output selector: getLib makes them one. */
-export function baseAttr(attr: string): string {
-  return normalizeAttr(attr).replace(/\.(lib|out)$/, '');
-}
 
 let groups: Map<string, number> | null = null;
 

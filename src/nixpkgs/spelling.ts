@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { baseAttr, normalizeAttr } from './attrs-syntax.js';
 import { releaseRank, RELEASES, type Release } from './releases.js';
 import { expandEvidence, type RenameRow, type RenamesFile, type SpellingState } from './renames.js';
 
@@ -48,15 +49,10 @@ export function spellingTable(): SpellingTable {
   return cached;
 }
 
-/** Strips `pkgs.` and a trailing `.lib`/`.out` (makeLibraryPath's getLib makes them one). */
-function bare(attr: string): string {
-  return attr.trim().replace(/^pkgs\./, '').replace(/\.(lib|out)$/, '');
-}
-
 /** The attribute as written (without `pkgs.`), then without its output selector. */
 function keysOf(attr: string): string[] {
-  const written = attr.trim().replace(/^pkgs\./, '');
-  const b = bare(attr);
+  const written = normalizeAttr(attr);
+  const b = baseAttr(attr);
   return written === b ? [b] : [written, b];
 }
 
@@ -65,7 +61,7 @@ function rowsOf(t: SpellingTable, attr: string): readonly RenameRow[] | undefine
     const exact = t.byAttr.get(k);
     if (exact !== undefined) return exact;
   }
-  const a = bare(attr);
+  const a = baseAttr(attr);
   for (const [prefix, rows] of t.byPrefix) if (a.startsWith(prefix)) return rows;
   return undefined;
 }
@@ -121,7 +117,7 @@ export function spellingFor(t: SpellingTable, attr: string, release: Release): S
   const own = stateOn(t, attr, release);
   if (own.state === 'unlisted') return { attr, state: 'unlisted' };
   const pkg = packageOf(t, attr);
-  const candidates = pkg === null ? [bare(attr)] : [pkg, ...(t.byPkg.get(pkg) ?? [])].filter((a, i, all) => all.indexOf(a) === i);
+  const candidates = pkg === null ? [baseAttr(attr)] : [pkg, ...(t.byPkg.get(pkg) ?? [])].filter((a, i, all) => all.indexOf(a) === i);
   // An output selector the caller wrote is kept only on spellings that do not name one themselves.
   const states = candidates.map((a) => ({ a, ...(pkg === null ? own : stateOn(t, a, release)) }));
   const best = states.find((s) => s.state === 'ok') ?? states.find((s) => s.state === 'warn');

@@ -11,7 +11,7 @@
  *   it (old spellings of renamed attributes, equivalent packages).
  */
 
-import { ATTR_PATH_RE } from './attrs.js';
+import { ATTR_PATH_RE } from './attrs-syntax.js';
 import { tsvRows } from './tsv.js';
 
 export interface EmbeddedEntry {
