@@ -44,14 +44,16 @@ export function supportedIsaLevels(cpuFlags: ReadonlySet<string>): string[] {
   return out;
 }
 
-/** The first "flags" and "vendor_id" of /proc/cpuinfo text. */
-function parseCpuinfo(text: string): { flags: Set<string>; vendor: string } {
-  const field = (name: string): string => {
-    const line = text.split('\n').find((l) => new RegExp(`^${name}\\s*:`).test(l));
-    return line ? line.slice(line.indexOf(':') + 1).trim() : '';
-  };
-  const flags = field('flags');
-  return { flags: new Set(flags === '' ? [] : flags.split(/\s+/)), vendor: field('vendor_id') };
+/** The value of the first `name : value` line of /proc/cpuinfo text ('' when there is none). */
+function cpuinfoField(text: string, name: string): string {
+  const line = text.split('\n').find((l) => new RegExp(`^${name}\\s*:`).test(l));
+  return line ? line.slice(line.indexOf(':') + 1).trim() : '';
+}
+
+/** The words of a cpuinfo field ("flags", "Features"). */
+function cpuinfoWords(text: string, name: string): Set<string> {
+  const value = cpuinfoField(text, name);
+  return new Set(value === '' ? [] : value.split(/\s+/));
 }
 
 /**
@@ -61,7 +63,8 @@ function parseCpuinfo(text: string): { flags: Set<string>; vendor: string } {
  * and add the avx512_1 hwcap (AVX512CD, BW, DQ, VL without ER).
  */
 export function hwcapsFromCpuinfo(text: string, legacy: boolean): HwcapsFacts {
-  const { flags, vendor } = parseCpuinfo(text);
+  const flags = cpuinfoWords(text, 'flags');
+  const vendor = cpuinfoField(text, 'vendor_id');
   const has = (...f: string[]): boolean => f.every((x) => flags.has(x));
   const intel = vendor === 'GenuineIntel';
   let platform = 'x86_64';
@@ -82,8 +85,7 @@ export function hwcapsFromCpuinfo(text: string, legacy: boolean): HwcapsFacts {
  * as tls/aarch64/atomics, tls/aarch64, tls/atomics, tls, aarch64/atomics, aarch64, atomics.
  */
 export function aarch64HwcapsFromCpuinfo(text: string, legacy: boolean): HwcapsFacts {
-  const line = text.split('\n').find((l) => /^Features\s*:/.test(l));
-  const features = new Set(line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/) : []);
+  const features = cpuinfoWords(text, 'Features');
   return { levels: [], platform: 'aarch64', legacyHwcaps: legacy ? (features.has('atomics') ? ['atomics'] : []) : null };
 }
 

@@ -78,11 +78,6 @@ export function createObjectCache(): ObjectCache {
       probes.set(path, p);
       return p;
     },
-    mayExist(dir, name) {
-      const l = listing(dir);
-      if (l === null) return false;
-      return l === 'unlistable' || l.has(name);
-    },
     names: listing,
     elf(path, id) {
       let e = elves.get(id);

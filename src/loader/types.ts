@@ -148,9 +148,7 @@ export type DirNames = ReadonlySet<string> | 'unlistable' | null;
 export interface ObjectCache {
   /** stat (following links): null when missing or unreachable. id is "dev:ino". */
   probe(path: string): FileProbe;
-  /** True when `name` can exist in `dir` (directory listing; false when dir is missing). */
-  mayExist(dir: string, name: string): boolean;
-  /** The listing mayExist answers from. */
+  /** What the listing of `dir` holds (DirNames). */
   names(dir: string): DirNames;
   /** Parsed ELF of the file with this id (path used to open it the first time). */
   elf(path: string, id: string): ElfInfo | ElfError;

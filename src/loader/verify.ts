@@ -40,7 +40,9 @@ export function verifier(env: LoaderEnv, objects: ObjectCache): (path: string) =
 function openVerify(env: LoaderEnv, objects: ObjectCache, path: string): Candidate | null {
   const disk = onDisk(env, path);
   const slash = disk.lastIndexOf('/');
-  if (!objects.mayExist(disk.slice(0, slash + 1), disk.slice(slash + 1))) return null;
+  // A name the directory's listing lacks cannot be opened (an unlistable directory: try it).
+  const listed = objects.names(disk.slice(0, slash + 1));
+  if (listed === null || (listed !== 'unlistable' && !listed.has(disk.slice(slash + 1)))) return null;
   const probe = objects.probe(disk);
   if (probe === null) return null; // missing or dangling link: open() fails, search goes on
   if (probe.kind === 'dir') return { kind: 'fatal', message: 'cannot read file data: Is a directory' };
