@@ -39,13 +39,6 @@ export class UnmodelledMachineError extends Error {
   }
 }
 
-/** aarch64's facts: its own loader when this machine runs one, else glibc's rule over cpuinfo. */
-function aarch64Facts(cpuinfoPath: string | undefined, legacy: boolean): HwcapsFacts {
-  if (cpuinfoPath !== undefined) return aarch64HwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), legacy);
-  const asked = process.arch === 'arm64' ? askLoader(AARCH64_RTLD.path) : null;
-  return asked ?? aarch64HwcapsFromCpuinfo(process.arch === 'arm64' ? readCpuinfo() : '', legacy);
-}
-
 /**
  * When no loader answers `--help`: glibc < 2.37 still searches the legacy "tls"/AT_PLATFORM/hwcap
  * subdirectories (2.37 removed them), and the running glibc's version is the host's (Node
@@ -85,84 +78,103 @@ export interface LoaderEnvOptions {
   cwd?: string;
 }
 
+/**
+ * What differs between the machines the model covers: Debian 12's loader for each (its path,
+ * system directories, ld.so.cache flags and $LIB), nixpkgs' glibc libraries for it, and how the
+ * hwcaps facts of this CPU are found for either environment.
+ */
+interface MachineLoader {
+  machine: number;
+  rtld: { path: string; soname: string };
+  systemDirs: readonly string[];
+  cacheFlags: number;
+  debianLib: string;
+  nixosLibraries: ReadonlyMap<string, readonly string[]>;
+  /** $PLATFORM (AT_PLATFORM) when the facts do not name one. */
+  platform: string;
+  /** `legacy` is asked only when no loader answers: whether that glibc searches legacy subdirectories. */
+  facts(env: EnvName, opts: LoaderEnvOptions, legacy: () => boolean): HwcapsFacts;
+}
+
+const X86_64: MachineLoader = {
+  machine: EM_X86_64,
+  rtld: X86_64_RTLD,
+  systemDirs: DEBIAN_SYSTEM_DIRS,
+  cacheFlags: X86_64_CACHE_FLAGS,
+  debianLib: 'lib/x86_64-linux-gnu',
+  nixosLibraries: NIXOS_GLIBC_X86_64_LIBRARIES,
+  platform: 'x86_64',
+  facts(env, { cpuinfoPath }, legacy) {
+    if (cpuinfoPath !== undefined) return hwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), env === 'host' && legacy());
+    // The host's own loader decides. For nixpkgs' glibc (no legacy subdirectories since 2.37) any
+    // glibc on this CPU reports the same levels and platform: the one running Node first, which
+    // on NixOS answers where /lib64/ld-linux-x86-64.so.2 is a stub.
+    if (env === 'host') return hwcapsFacts([X86_64_RTLD.path], legacy);
+    const interp = nodeInterpreter();
+    return hwcapsFacts([...new Set([...(interp ? [interp] : []), X86_64_RTLD.path])], () => false);
+  },
+};
+
+const AARCH64: MachineLoader = {
+  machine: EM_AARCH64,
+  rtld: AARCH64_RTLD,
+  systemDirs: AARCH64_SYSTEM_DIRS,
+  cacheFlags: AARCH64_CACHE_FLAGS,
+  debianLib: 'lib/aarch64-linux-gnu',
+  nixosLibraries: NIXOS_GLIBC_AARCH64_LIBRARIES,
+  platform: 'aarch64',
+  facts(env, { cpuinfoPath }, legacy) {
+    // nixpkgs' glibc (2.42): no legacy subdirectories, no glibc-hwcaps levels on aarch64.
+    if (env === 'nixos') return { levels: [], platform: 'aarch64', legacyHwcaps: null };
+    // Its own loader when this machine runs one, else glibc's rule over cpuinfo.
+    if (cpuinfoPath !== undefined) return aarch64HwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), legacy());
+    const asked = process.arch === 'arm64' ? askLoader(AARCH64_RTLD.path) : null;
+    return asked ?? aarch64HwcapsFromCpuinfo(process.arch === 'arm64' ? readCpuinfo() : '', legacy());
+  },
+};
+
+const MACHINES: ReadonlyMap<number, MachineLoader> = new Map([X86_64, AARCH64].map((m) => [m.machine, m]));
+
 export function createLoaderEnv(name: EnvName, opts: LoaderEnvOptions = {}): LoaderEnv {
-  const machine = opts.machine ?? EM_X86_64;
-  if (machine === EM_AARCH64) return aarch64Env(name, opts);
-  if (machine !== EM_X86_64) throw new UnmodelledMachineError(machine);
-  // ld.so ignores an unset or empty LD_LIBRARY_PATH.
-  const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
-  const cwd = opts.cwd ?? process.cwd();
-  const common = { elfClass: 64 as const, machine: EM_X86_64, ldLibraryPath, cwd };
-  const cpuinfoPath = opts.cpuinfoPath;
+  const m = MACHINES.get(opts.machine ?? EM_X86_64);
+  if (m === undefined) throw new UnmodelledMachineError(opts.machine ?? EM_X86_64);
+  const common = {
+    name,
+    elfClass: 64 as const,
+    machine: m.machine,
+    // ld.so ignores an unset or empty LD_LIBRARY_PATH.
+    ldLibraryPath: opts.ldLibraryPath ? opts.ldLibraryPath : null,
+    cwd: opts.cwd ?? process.cwd(),
+  };
   if (name === 'host') {
-    // The host's own loader decides; its glibc version decides the legacy subdirectories too.
-    const facts = cpuinfoPath
-      ? hwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), glibcBefore237())
-      : hwcapsFacts([X86_64_RTLD.path], glibcBefore237);
+    // The host's glibc version decides the legacy subdirectories when its loader cannot say.
+    const facts = m.facts(name, opts, glibcBefore237);
     const cache = loadLdSoCache(opts.ldSoCachePath);
     const priority = new Map(facts.levels.map((l, i) => [l, i + 1]));
     return {
       ...common,
-      name,
-      dstPlatform: facts.platform ?? 'x86_64',
+      dstPlatform: facts.platform ?? m.platform,
       subdirs: searchSubdirs(facts, true),
-      cacheLookup: cache ? makeCacheLookup(cache, X86_64_CACHE_FLAGS, priority) : null,
-      systemDirs: DEBIAN_SYSTEM_DIRS,
-      defaultDirs: DEBIAN_SYSTEM_DIRS,
+      cacheLookup: cache ? makeCacheLookup(cache, m.cacheFlags, priority) : null,
+      systemDirs: m.systemDirs,
+      defaultDirs: m.systemDirs,
       virtualDefault: null,
-      rtld: X86_64_RTLD,
-      dstLib: 'lib/x86_64-linux-gnu',
+      rtld: m.rtld,
+      dstLib: m.debianLib,
     };
   }
   // nixpkgs' glibc: no ld.so.cache (patched out), no legacy hwcaps (glibc >= 2.37), and the
-  // built-in search path is glibc's own lib directory. $LIB is "lib" (notdir of $out/lib). The
-  // CPU is this one: any glibc on it reports the same levels and platform.
-  const interp = cpuinfoPath ? null : nodeInterpreter();
-  const rtlds = [...new Set([...(interp ? [interp] : []), X86_64_RTLD.path])];
-  const facts = cpuinfoPath ? hwcapsFromCpuinfo(readCpuinfo(cpuinfoPath), false) : hwcapsFacts(rtlds, () => false);
+  // built-in search path is glibc's own lib directory. $LIB is "lib" (notdir of $out/lib).
+  const facts = m.facts(name, opts, () => false);
   return {
     ...common,
-    name,
-    dstPlatform: facts.platform ?? 'x86_64',
+    dstPlatform: facts.platform ?? m.platform,
     subdirs: searchSubdirs(facts, false),
     cacheLookup: null,
     systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
     defaultDirs: [],
-    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: NIXOS_GLIBC_X86_64_LIBRARIES },
-    rtld: { path: `${NIXOS_GLIBC_LIBDIR}/ld-linux-x86-64.so.2`, soname: 'ld-linux-x86-64.so.2' },
-    dstLib: 'lib',
-  };
-}
-
-/** The aarch64 loader: the same rules, aarch64's names (see AARCH64_RTLD). */
-function aarch64Env(name: EnvName, opts: LoaderEnvOptions): LoaderEnv {
-  const ldLibraryPath = opts.ldLibraryPath ? opts.ldLibraryPath : null;
-  const common = { elfClass: 64 as const, machine: EM_AARCH64, ldLibraryPath, cwd: opts.cwd ?? process.cwd(), dstPlatform: 'aarch64' };
-  if (name === 'host') {
-    const facts = aarch64Facts(opts.cpuinfoPath, glibcBefore237());
-    const cache = loadLdSoCache(opts.ldSoCachePath);
-    return {
-      ...common,
-      name,
-      subdirs: searchSubdirs(facts, true),
-      cacheLookup: cache ? makeCacheLookup(cache, AARCH64_CACHE_FLAGS, new Map()) : null,
-      systemDirs: AARCH64_SYSTEM_DIRS,
-      defaultDirs: AARCH64_SYSTEM_DIRS,
-      virtualDefault: null,
-      rtld: AARCH64_RTLD,
-      dstLib: 'lib/aarch64-linux-gnu',
-    };
-  }
-  // nixpkgs' glibc (2.42): no cache, no legacy subdirectories, no glibc-hwcaps levels on aarch64.
-  return {
-    ...common,
-    name,
-    subdirs: searchSubdirs({ levels: [], platform: 'aarch64', legacyHwcaps: null }, false),
-    cacheLookup: null,
-    systemDirs: [NIXOS_GLIBC_LIBDIR + '/'],
-    defaultDirs: [],
-    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: NIXOS_GLIBC_AARCH64_LIBRARIES },
-    rtld: { path: `${NIXOS_GLIBC_LIBDIR}/${AARCH64_RTLD.soname}`, soname: AARCH64_RTLD.soname },
+    virtualDefault: { dir: NIXOS_GLIBC_LIBDIR, libraries: m.nixosLibraries },
+    rtld: { path: `${NIXOS_GLIBC_LIBDIR}/${m.rtld.soname}`, soname: m.rtld.soname },
     dstLib: 'lib',
   };
 }
