@@ -72,6 +72,32 @@ function versionsOf(def: FamilyDef, e: EmbeddedEntry): Map<string, string> {
   return out;
 }
 
+/** availableVersions' answers by index, spelling table, family and release: they do not depend on the object. */
+const availableMemo = new WeakMap<ReadonlyMap<string, EmbeddedEntry>, WeakMap<SpellingTable, Map<string, string[]>>>();
+
+/** Every version of the family the table knows that the release has, newest first. */
+function availableVersions(
+  def: FamilyDef,
+  ctx: { index: ReadonlyMap<string, EmbeddedEntry>; spelling: SpellingTable; release?: Release },
+  usable: (attr: string) => boolean,
+): string[] {
+  let bySpelling = availableMemo.get(ctx.index);
+  if (bySpelling === undefined) availableMemo.set(ctx.index, (bySpelling = new WeakMap()));
+  let byKey = bySpelling.get(ctx.spelling);
+  if (byKey === undefined) bySpelling.set(ctx.spelling, (byKey = new Map()));
+  const key = `${def.name}\u0000${ctx.release ?? ''}`;
+  const known = byKey.get(key);
+  if (known !== undefined) return [...known];
+  const all = new Map<string, boolean>();
+  for (const e of ctx.index.values()) {
+    if (!def.member.test(e.soname)) continue;
+    for (const [v, a] of versionsOf(def, e)) all.set(v, (all.get(v) ?? false) || usable(a));
+  }
+  const available = [...all].filter(([, ok]) => ok).map(([v]) => v).sort(byVersionDesc);
+  byKey.set(key, available);
+  return [...available];
+}
+
 const byVersionDesc = (a: string, b: string): number => (Number(b) || 0) - (Number(a) || 0) || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -93,13 +119,7 @@ export function chooseFamilies(
     const members = missing.filter((s, i) => def.member.test(s) && ctx.index.has(s) && missing.indexOf(s) === i);
     if (members.length === 0) continue;
     const provided = new Map(members.map((s) => [s, versionsOf(def, ctx.index.get(s)!)]));
-    // Every version the table knows for this family, and whether the release has it.
-    const all = new Map<string, boolean>();
-    for (const e of ctx.index.values()) {
-      if (!def.member.test(e.soname)) continue;
-      for (const [v, a] of versionsOf(def, e)) all.set(v, (all.get(v) ?? false) || usable(a));
-    }
-    const available = [...all].filter(([, ok]) => ok).map(([v]) => v).sort(byVersionDesc);
+    const available = availableVersions(def, ctx, usable);
     const common = [...provided.values()]
       .map((m) => new Set([...m].filter(([, a]) => usable(a)).map(([v]) => v)))
       .reduce((acc, s) => new Set([...acc].filter((v) => s.has(v))));
@@ -128,7 +148,7 @@ export function chooseFamilies(
     const conflict = versions.map((v) => ({
       version: v,
       provides: members.filter((s) => provided.get(s)!.has(v)),
-      available: all.get(v) ?? false,
+      available: available.includes(v),
     }));
     const parts = conflict.map(
       (c) => `${def.name} ${c.version} provides ${c.provides.join(', ')}${c.available ? '' : ` but is not in nixpkgs${ctx.release === undefined ? '' : ` ${ctx.release}`}`}`,
