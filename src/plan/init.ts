@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
-import { chooseRelease, type NixpkgsRelease } from '../project/nixpkgs-release.js';
+import { configuredRelease, type NixpkgsRelease } from '../project/nixpkgs-release.js';
 import { locateProject, type ProjectOptions } from '../project/project.js';
 import { InputError } from '../errors.js';
 import { writeNewFile } from '../nix/files.js';
@@ -47,12 +47,11 @@ export async function runInit(engine: Engine, o: InitOptions): Promise<InitRepor
   // The same plan as check and fix, judged against no Nix file: everything it would add.
   // The flake pins its own nixpkgs (nixos-unstable, or the release given), so neither a lock nor
   // the running NixOS decides its spelling.
-  const release: NixpkgsRelease =
-    o.nixpkgs !== undefined
-      ? chooseRelease({ flag: o.nixpkgs })
-      : project.config.nixpkgs !== null
-        ? chooseRelease({ config: { value: project.config.nixpkgs, file: project.config.source ?? 'pyproject.toml' } })
-        : { release: 'unstable', source: 'default', reason: 'the new flake follows nixos-unstable' };
+  const release: NixpkgsRelease = configuredRelease(project, o.nixpkgs) ?? {
+    release: 'unstable',
+    source: 'default',
+    reason: 'the new flake follows nixos-unstable',
+  };
   const plan = await planFor(engine, project, { ...o, flake: undefined, require: { venv: false, nixFile: false }, release });
   const { add: attrs, addDriverPath: driverPath, unknown } = plan.analysis;
   const python = project.venv ? pythonAttrFor(readPyvenvCfg(project.venv)) : 'python3';

@@ -354,12 +354,24 @@ export async function detectNixpkgsRelease(opts: {
 }
 
 /** The release for a located project: `--nixpkgs`, its `[tool.nixpy] nixpkgs`, then the files beside its Nix file. */
+type ProjectConfigRelease = { config: { nixpkgs: Release | null; source: string | null } };
+
+/** The release the user named (--nixpkgs, else [tool.nixpy] nixpkgs), or null when neither. */
+export function configuredRelease(p: ProjectConfigRelease, flag?: string): NixpkgsRelease | null {
+  const config = configValueOf(p);
+  return flag !== undefined || config !== null ? chooseRelease({ flag, config }) : null;
+}
+
+function configValueOf(p: ProjectConfigRelease): { value: string; file: string } | null {
+  return p.config.nixpkgs === null ? null : { value: p.config.nixpkgs, file: p.config.source ?? 'pyproject.toml' };
+}
+
 export function releaseForProject(
-  p: { root: string; nixFile: string | null; config: { nixpkgs: Release | null; source: string | null } },
+  p: { root: string; nixFile: string | null } & ProjectConfigRelease,
   flag?: string,
   nixosVersionFile?: string,
 ): Promise<NixpkgsRelease> {
-  const configValue = p.config.nixpkgs === null ? null : { value: p.config.nixpkgs, file: p.config.source ?? 'pyproject.toml' };
+  const configValue = configValueOf(p);
   return detectNixpkgsRelease({
     flag,
     configValue,
