@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,8 @@ import { InputError } from '../../src/errors.js';
  * ordinary user: in-process when the tests run as one, else the built CLI run as `nobody`.
  */
 
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/nixpy.js');
+const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
+const BIN = join(REPO, 'bin/nixpy.js');
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 const SHELL = '{ pkgs ? import <nixpkgs> { } }:\npkgs.mkShell {\n  LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ pkgs.libGL ];\n}\n';
@@ -27,6 +28,16 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The built CLI where `nobody` can read it: the checkout may sit under a directory only its owner
+ * may enter (a clone into `mktemp -d` is mode 0700). The copy is what an install ships.
+ */
+function readableCopy(): string {
+  const pkg = join(dir, 'pkg');
+  for (const part of ['bin', 'dist/bundle', 'data', 'package.json']) cpSync(join(REPO, part), join(pkg, part), { recursive: true });
+  return join(pkg, 'bin/nixpy.js');
+}
 
 describe('a read-only Nix file in a writable directory', () => {
   it.skipIf(isRoot)('is refused in-process for its owner when mode 0444', () => {
@@ -44,7 +55,7 @@ describe('a read-only Nix file in a writable directory', () => {
     const f = join(dir, 'shell.nix');
     writeFileSync(f, SHELL);
     chmodSync(f, 0o644); // root's file; the directory is writable by everyone
-    const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, BIN, 'fix', '--flake', 'shell.nix', '--add', 'zlib'], {
+    const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, readableCopy(), 'fix', '--flake', 'shell.nix', '--add', 'zlib'], {
       cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CACHE_HOME: join(dir, '.cache') },
     });
     expect(r.status, r.stderr).toBe(2);
@@ -52,7 +63,7 @@ describe('a read-only Nix file in a writable directory', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(readFileSync(f, 'utf8')).toBe(SHELL);
     expect(statSync(f).uid).toBe(0);
-    expect(readdirSync(dir).filter((n) => n !== '.cache')).toEqual(['shell.nix']);
+    expect(readdirSync(dir).filter((n) => n !== '.cache' && n !== 'pkg')).toEqual(['shell.nix']);
   });
 
   it.runIf(isRoot)('is replaced for a user who may write it, keeping another owner and the mode', () => {
